@@ -1,0 +1,128 @@
+"""The internal rate of return, by bracketed root finding (never a bare Newton iteration).
+
+With v = 1 / (1 + r) the NPV is the polynomial g(v) = Σ net_t v^t. We search x = ln v, where
+r = e^(-x) - 1 covers (-1, ∞), and evaluate g so that it cannot overflow: g(v) itself for v ≤ 1,
+g(v) / v^n (same sign) for v > 1. A root is bracketed by a sign change and refined with Brent's
+method, which keeps the bracket and converges superlinearly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+# x = ln(1 + r): from r ≈ 5.7e24 a month (beyond that (1 + r)^12 would overflow a float) down
+# to r = -1 + e^-700.
+X_MIN = -57.0
+X_MAX = 700.0
+_XTOL = 1e-15
+_RTOL = 4 * 2.220446049250313e-16
+_MAX_ITERATIONS = 200
+
+
+def irr(flows: Sequence[float]) -> float | None:
+    """The rate r > -1 where Σ flows[t] / (1 + r)^t = 0.
+
+    None when the flows never change sign (no such rate), or when the rate lies beyond the range
+    a float can carry through ``(1 + r)^12``. With several sign changes, the root nearest r = 0.
+    """
+    first = next((i for i, f in enumerate(flows) if f), None)
+    if first is None:
+        return None
+    last = max(i for i, f in enumerate(flows) if f)
+    coefficients = list(flows[first : last + 1])
+    if all(c > 0 for c in coefficients if c) or all(c < 0 for c in coefficients if c):
+        return None
+    g = _scaled_npv(coefficients)
+    bracket = _bracket(g)
+    if bracket is None:
+        return None
+    x = _brentq(g, *bracket)
+    return math.expm1(-x)
+
+
+def _scaled_npv(c: list[float]) -> Callable[[float], float]:
+    """h(x) with the sign of g(e^x), free of overflow: Horner in v ≤ 1 or in w = 1/v < 1."""
+    descending = c[::-1]  # Horner from the highest power of v down: Σ c_j v^j
+
+    def h(x: float) -> float:
+        if x <= 0:
+            v = math.exp(x)
+            total = 0.0
+            for coefficient in descending:
+                total = total * v + coefficient
+            return total
+        w = math.exp(-x)
+        total = 0.0
+        for coefficient in c:  # g(v) / v^n = Σ c_j w^(n - j)
+            total = total * w + coefficient
+        return total
+
+    return h
+
+
+def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] | None:
+    """Grow outwards from r = 0 until h changes sign; the bracket nearest zero wins."""
+    x0, h0 = 0.0, h(0.0)
+    if h0 == 0:
+        return (0.0, 0.0, 0.0, 0.0)
+    step = 0.125
+    left, right = (x0, h0), (x0, h0)
+    while True:
+        moved = False
+        for side in (-1, 1):
+            edge = left if side < 0 else right
+            x = max(X_MIN, min(X_MAX, side * step))
+            if x == edge[0]:
+                continue
+            moved = True
+            hx = h(x)
+            if (hx > 0) != (edge[1] > 0) or hx == 0:
+                return (x, edge[0], hx, edge[1]) if side < 0 else (edge[0], x, edge[1], hx)
+            if side < 0:
+                left = (x, hx)
+            else:
+                right = (x, hx)
+        if not moved:
+            return None
+        step *= 2
+
+
+def _brentq(
+    f: Callable[[float], float], xa: float, xb: float, fa: float, fb: float
+) -> float:
+    """Brent's method on a bracket [xa, xb] with f(xa) f(xb) ≤ 0 (after SciPy's brentq)."""
+    if fa == 0:
+        return xa
+    if fb == 0:
+        return xb
+    xpre, xcur, fpre, fcur = xa, xb, fa, fb
+    xblk = fblk = spre = scur = 0.0
+    for _ in range(_MAX_ITERATIONS):
+        if fpre != 0 and fcur != 0 and (fpre > 0) != (fcur > 0):
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (_XTOL + _RTOL * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            if xpre == xblk:  # secant
+                stry = -fcur * (xcur - xpre) / (fcur - fpre)
+            else:  # inverse quadratic interpolation
+                dpre = (fpre - fcur) / (xpre - xcur)
+                dblk = (fblk - fcur) / (xblk - xcur)
+                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
+                spre, scur = scur, stry
+            else:
+                spre = scur = sbis
+        else:
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = f(xcur)
+    return xcur

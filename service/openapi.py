@@ -1,0 +1,203 @@
+"""The OpenAPI 3.1 document, generated from the very Structs the decoder enforces.
+
+Litestar's generator cannot see our strict msgspec decoding (handlers read the raw body), and it
+documents Decimal as a string and omits ``additionalProperties: false``. So the schemas come from
+``msgspec.json.schema_components`` (the decoder's own truth) and the operations from the table
+below; ``make openapi`` writes the result to openapi/openapi.json and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from service import calc, examples, problems
+from service.routes import ENCODER, PAYBACK_DECODER, Health
+
+TITLE = "roi-service"
+VERSION = "1.0.0"
+DESCRIPTION = """\
+What introducing a CRM is worth to a company, and how fast it pays back.
+
+`POST /evaluate` takes a sales funnel (leads → potential deals → closed deals), the expected
+improvement at each step and the average deal, and answers revenue before and after, the monthly
+gain and every step of the computation. `POST /payback` takes costs and a monthly benefit (or an
+embedded evaluation) and answers payback months, NPV, ROI, IRR and the month-by-month cash flows.
+
+Money is an exact decimal JSON number rounded half-up to the currency's ISO 4217 minor unit.
+Errors are RFC 9457 `application/problem+json`; `errors[].pointer` names the offending field.
+The model is specified in docs/roi-model.md.
+"""
+
+REQUEST_LIMIT_NOTE = "Bodies larger than the configured limit (64 KiB by default) get 413."
+
+_REF = "#/components/schemas/{name}"
+
+
+class Operation(msgspec.Struct, frozen=True, kw_only=True):
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    description: str
+    answer: str
+    errors: tuple[int, ...]
+    request: str | None = None
+    request_examples: dict[str, Any] = {}
+
+
+_BODY_ERRORS = (400, 413, 415, 422, 500)
+
+OPERATIONS = (
+    Operation(
+        method="post", path="/evaluate", operation_id="evaluate",
+        summary="The funnel effect of a CRM",
+        description="Projects every funnel stage, the revenue before and after, and the monthly "
+        "gain, with the trace of every step. " + REQUEST_LIMIT_NOTE,
+        request="EvaluateRequest", answer="EvaluateResponse", errors=_BODY_ERRORS,
+        request_examples={"seed": examples.SEED_EVALUATE},
+    ),
+    Operation(
+        method="post", path="/payback", operation_id="payback",
+        summary="Payback, NPV, ROI and IRR of the investment",
+        description="Give exactly one of `monthly_benefit` or `evaluation`. "
+        + REQUEST_LIMIT_NOTE,
+        request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
+        request_examples={
+            "seed": examples.SEED_PAYBACK,
+            "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
+        },
+    ),
+    Operation(
+        method="get", path="/healthz", operation_id="healthz", summary="Liveness",
+        description="200 while the process answers.", answer="Health", errors=(500,),
+    ),
+    Operation(
+        method="get", path="/readyz", operation_id="readyz", summary="Readiness",
+        description="200 when the instance takes traffic, 503 while it drains.",
+        answer="Health", errors=(500, 503),
+    ),
+    Operation(
+        method="get", path="/", operation_id="index", summary="Where things are",
+        description="Links to the endpoints, the contract and its docs.", answer="Index",
+        errors=(500,),
+    ),
+)  # fmt: skip
+
+
+class Index(msgspec.Struct, kw_only=True):
+    """The service's front door."""
+
+    service: str
+    version: str
+    description: str
+    links: dict[str, str]
+
+
+def _seed_answers() -> dict[str, Any]:
+    """The answers to the seed requests, computed by the model itself."""
+    from service.routes import EVALUATE_DECODER
+
+    def roundtrip(struct: msgspec.Struct) -> Any:
+        return msgspec.json.decode(ENCODER.encode(struct))
+
+    raw = msgspec.json.encode
+    evaluate_seed = EVALUATE_DECODER.decode(raw(examples.SEED_EVALUATE))
+    payback_seed = PAYBACK_DECODER.decode(raw(examples.SEED_PAYBACK))
+    return {
+        "EvaluateResponse": roundtrip(calc.evaluate(evaluate_seed, 2)),
+        "PaybackResponse": roundtrip(calc.payback(payback_seed, 2)),
+    }
+
+
+def _components() -> dict[str, Any]:
+    _, schemas = msgspec.json.schema_components(
+        [
+            calc.EvaluateRequest,
+            calc.PaybackRequest,
+            calc.EvaluateResponse,
+            calc.PaybackResponse,
+            problems.Problem,
+            Health,
+            Index,
+        ],
+        ref_template=_REF,
+    )
+    for schema in schemas.values():
+        for prop in schema.get("properties", {}).values():
+            _money_as_number(prop)
+    # Exactly one benefit: the decoder cannot say so, the schema can (and the handler checks).
+    schemas["PaybackRequest"]["oneOf"] = [
+        {"required": ["monthly_benefit"]},
+        {"required": ["evaluation"]},
+    ]
+    return schemas
+
+
+def _money_as_number(prop: dict[str, Any]) -> None:
+    """Decimals are encoded as JSON numbers (decimal_format="number"), so say number."""
+    for variant in [prop, *prop.get("anyOf", [])]:
+        if variant.get("type") == "string" and variant.get("format") == "decimal":
+            variant["type"] = "number"
+            del variant["format"]
+
+
+def _problem_responses(statuses: tuple[int, ...]) -> dict[str, Any]:
+    kinds_by_status: dict[int, list[problems.ProblemType]] = {}
+    for kind in problems.PROBLEM_TYPES.values():
+        kinds_by_status.setdefault(kind.status, []).append(kind)
+    responses = {}
+    for status in statuses:
+        kinds = kinds_by_status.get(status, [])
+        description = " ".join(f"`{k.uri}`: {k.description}" for k in kinds) or "An error."
+        responses[str(status)] = {
+            "description": description,
+            "content": {problems.MEDIA_TYPE: {"schema": {"$ref": _REF.format(name="Problem")}}},
+        }
+    return responses
+
+
+def build_openapi() -> dict[str, Any]:
+    """The whole OpenAPI document as a JSON-ready dict."""
+    answers = _seed_answers()
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        success: dict[str, Any] = {"schema": {"$ref": _REF.format(name=op.answer)}}
+        if op.answer in answers:
+            success["examples"] = {"seed": {"value": answers[op.answer]}}
+        operation: dict[str, Any] = {
+            "operationId": op.operation_id,
+            "summary": op.summary,
+            "description": op.description,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": success}},
+                **_problem_responses(op.errors),
+            },
+        }
+        if op.request:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": _REF.format(name=op.request)},
+                        "examples": {
+                            name: {"value": value} for name, value in op.request_examples.items()
+                        },
+                    }
+                },
+            }
+        paths.setdefault(op.path, {})[op.method] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+        "paths": paths,
+        "components": {"schemas": _components()},
+    }
+
+
+def render() -> bytes:
+    """The document as committed: sorted keys, two-space indent, trailing newline."""
+    import json
+
+    return (json.dumps(build_openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,145 @@
+"""RFC 9457 problem details: the one error format of every non-2xx answer."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+
+import msgspec
+
+from service.calc import Violation
+
+MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemType(msgspec.Struct, frozen=True):
+    """A stable kind of problem: its ``type`` URI (relative to the service) and ``title``."""
+
+    slug: str
+    status: int
+    title: str
+    description: str
+
+    @property
+    def uri(self) -> str:
+        return f"/problems/{self.slug}"
+
+
+PROBLEM_TYPES = {
+    problem.slug: problem
+    for problem in (
+        ProblemType("invalid-json", 400, "The body is not valid JSON",
+                    "The request body could not be parsed as JSON (malformed, truncated, empty, "
+                    "or not UTF-8)."),
+        ProblemType("schema-violation", 400, "The body does not match the schema",
+                    "The JSON is well formed but a field is missing, unknown, of the wrong type "
+                    "or out of its documented range. `errors[].pointer` names the field."),
+        ProblemType("model-rejected", 422, "The model cannot evaluate this request",
+                    "The request matches the schema but makes no sense to the model: counts that "
+                    "grow down the funnel, a conversion above 100 %, a ramp-up longer than the "
+                    "horizon, an unknown currency. `errors[].pointer` names the field."),
+        ProblemType("unsupported-media-type", 415, "The body must be JSON",
+                    "Send `Content-Type: application/json`."),
+        ProblemType("body-too-large", 413, "The body is too large",
+                    "The request body is larger than the documented limit."),
+        ProblemType("not-found", 404, "No such resource", "There is nothing at this path."),
+        ProblemType("method-not-allowed", 405, "Method not allowed",
+                    "This path does not answer this method; the `Allow` header lists those it "
+                    "does."),
+        ProblemType("bad-request", 400, "Bad request", "The request is malformed."),
+        ProblemType("internal-error", 500, "Internal error",
+                    "Something failed on our side. Quote the request id when you report it."),
+        ProblemType("not-ready", 503, "Not ready",
+                    "The instance is starting or draining; retry on another instance."),
+    )
+}  # fmt: skip
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An RFC 9457 problem: ``type`` is stable, ``title`` is its summary, ``detail`` says what
+    happened this time, ``errors`` point at the offending fields (JSON pointers, RFC 6901)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[Violation] = []
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def problem(
+    slug: str,
+    detail: str,
+    *,
+    errors: list[Violation] | None = None,
+    instance: str | None = None,
+    request_id: str | None = None,
+    status: int | None = None,
+) -> Problem:
+    """A Problem of a known kind."""
+    kind = PROBLEM_TYPES[slug]
+    return Problem(
+        type=kind.uri,
+        title=kind.title,
+        status=status or kind.status,
+        detail=detail,
+        instance=instance,
+        request_id=request_id,
+        errors=errors or [],
+    )
+
+
+def generic(status: int, detail: str | None = None) -> Problem:
+    """A Problem for a plain HTTP status with no kind of its own."""
+    phrase = HTTPStatus(status).phrase
+    return Problem(type="about:blank", title=phrase, status=status, detail=detail or phrase)
+
+
+def encode(value: Problem) -> bytes:
+    return _encoder.encode(value)
+
+
+# msgspec says "Expected `float` <= 10.0 - at `$.stages[0].uplift`"; clients think in JSON.
+_LOCATION = re.compile(r"^(?P<message>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.DOTALL)
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>.*)`$", re.DOTALL)
+_JSON_TYPES = {
+    "`float`": "a number",
+    "`int`": "an integer",
+    "`str`": "a string",
+    "`object`": "an object",
+    "`array`": "an array",
+    "`null`": "null",
+    "`bool`": "a boolean",
+}
+_MAX_NAME_SHOWN = 64
+
+
+def violation_from_validation_error(error: msgspec.ValidationError) -> Violation:
+    """The JSON pointer and a JSON-worded message from a decoder's validation error."""
+    match = _LOCATION.match(str(error))
+    assert match is not None  # the pattern matches any string
+    message, path = match["message"], match["path"] or "$"
+    pointer = "".join(
+        "/" + (name or index) for name, index in _PATH_PART.findall(path)
+    )
+    field = _FIELD.match(message)
+    if field:
+        name = field["name"]
+        pointer += "/" + name.replace("~", "~0").replace("/", "~1")
+        shown = name if len(name) <= _MAX_NAME_SHOWN else name[:_MAX_NAME_SHOWN] + "…"
+        if message.startswith("Object missing"):
+            message = f"the required field {shown!r} is missing"
+        else:
+            message = f"unknown field {shown!r}; see the schema for the fields this object takes"
+    else:
+        for python, json in _JSON_TYPES.items():
+            message = message.replace(python, json)
+        message = message.replace("Expected", "expected", 1)
+        if message == "Number out of range":
+            message = "number out of range"
+    return Violation(pointer=pointer, detail=message)

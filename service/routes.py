@@ -1,0 +1,196 @@
+"""The HTTP handlers: decode strictly, call the model once, encode. Errors become problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException
+
+from service import calc, problems
+from service.currency import minor_unit
+
+JSON = "application/json"
+# Money leaves as exact decimal JSON numbers (19082.00), never strings, never binary floats.
+ENCODER = msgspec.json.Encoder(decimal_format="number")
+EVALUATE_DECODER = msgspec.json.Decoder(calc.EvaluateRequest)
+PAYBACK_DECODER = msgspec.json.Decoder(calc.PaybackRequest)
+
+
+class Health(msgspec.Struct):
+    """Liveness or readiness."""
+
+    status: str
+
+
+class UnsupportedMediaType(Exception):
+    """The body is not declared as JSON."""
+
+
+class SchemaViolation(Exception):
+    """A rule of the schema the decoder cannot hold by itself (``oneOf``)."""
+
+    def __init__(self, violation: calc.Violation) -> None:
+        super().__init__(violation.detail)
+        self.violation = violation
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+async def json_body(request: Request[Any, Any, Any]) -> bytes:
+    """The raw body, once its Content-Type says JSON (415 otherwise)."""
+    if not _is_json(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType
+    return await request.body()
+
+
+def _answer(result: msgspec.Struct) -> Response[bytes]:
+    return Response(ENCODER.encode(result), media_type=JSON)
+
+
+@post("/evaluate", status_code=200, name="evaluate")
+async def evaluate(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The funnel effect: revenue before and after the CRM, and the monthly gain."""
+    funnel = EVALUATE_DECODER.decode(await json_body(request))
+    return _answer(calc.evaluate(funnel, minor_unit(funnel.currency)))
+
+
+@post("/payback", status_code=200, name="payback")
+async def payback(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Payback, NPV, ROI and IRR of the investment, with the monthly cash flows."""
+    investment = PAYBACK_DECODER.decode(await json_body(request))
+    if (investment.monthly_benefit is msgspec.UNSET) == (investment.evaluation is msgspec.UNSET):
+        raise SchemaViolation(
+            calc.Violation("", "give exactly one of 'monthly_benefit' or 'evaluation'")
+        )
+    unit = minor_unit(investment.currency)
+    return _answer(calc.payback(investment, unit))
+
+
+@get("/healthz", name="healthz")
+async def healthz() -> Response[bytes]:
+    """Liveness: the process answers."""
+    return _answer(Health("ok"))
+
+
+@get("/readyz", name="readyz")
+async def readyz(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Readiness: 503 while the instance is draining."""
+    if request.app.state.get("draining"):
+        raise HTTPException(status_code=503, detail="draining")
+    return _answer(Health("ready"))
+
+
+# ---- errors -------------------------------------------------------------------------------
+
+
+def _problem_response(
+    request: Request[Any, Any, Any], value: problems.Problem, headers: dict[str, str] | None = None
+) -> Response[bytes]:
+    value.request_id = request.scope.get("state", {}).get("request_id")
+    value.instance = request.url.path
+    return Response(
+        problems.encode(value),
+        status_code=value.status,
+        media_type=problems.MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def on_validation_error(
+    request: Request[Any, Any, Any], error: msgspec.ValidationError
+) -> Response[bytes]:
+    violation = problems.violation_from_validation_error(error)
+    where = violation.pointer or "the body"
+    return _problem_response(
+        request,
+        problems.problem(
+            "schema-violation", f"{where}: {violation.detail}", errors=[violation]
+        ),
+    )
+
+
+def on_schema_violation(request: Request[Any, Any, Any], error: SchemaViolation) -> Response[bytes]:
+    return _problem_response(
+        request,
+        problems.problem("schema-violation", str(error), errors=[error.violation]),
+    )
+
+
+def on_decode_error(request: Request[Any, Any, Any], error: msgspec.DecodeError) -> Response[bytes]:
+    message = str(error)
+    if message == "Input data was truncated":
+        message = "the body is empty or ends too early; send one JSON object"
+    return _problem_response(request, problems.problem("invalid-json", message))
+
+
+def on_model_error(request: Request[Any, Any, Any], error: calc.ModelError) -> Response[bytes]:
+    detail = "; ".join(f"{v.pointer}: {v.detail}" for v in error.violations)
+    return _problem_response(
+        request, problems.problem("model-rejected", detail, errors=error.violations)
+    )
+
+
+def on_unsupported_media_type(
+    request: Request[Any, Any, Any], _: UnsupportedMediaType
+) -> Response[bytes]:
+    got = request.headers.get("content-type") or "no Content-Type"
+    return _problem_response(
+        request,
+        problems.problem(
+            "unsupported-media-type", f"got {got[:100]!r}; send Content-Type: application/json"
+        ),
+    )
+
+
+_SLUG_BY_STATUS = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "body-too-large",
+    503: "not-ready",
+}
+
+
+def on_http_exception(request: Request[Any, Any, Any], error: HTTPException) -> Response[bytes]:
+    status = error.status_code
+    slug = _SLUG_BY_STATUS.get(status)
+    if slug == "body-too-large":
+        limit = request.app.state.get("max_body_bytes")
+        value = problems.problem(slug, f"the body may be at most {limit} bytes")
+    elif slug == "not-found":
+        value = problems.problem(slug, f"nothing at {request.url.path[:200]!r}; see GET /")
+    elif slug == "method-not-allowed":
+        value = problems.problem(slug, f"{request.method} is not allowed here")
+    elif slug is not None:
+        value = problems.problem(slug, str(error.detail))
+    else:
+        value = problems.generic(status)
+    return _problem_response(request, value, headers=error.headers)
+
+
+def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    # The traceback goes to the log with the request id; the client gets none of it.
+    structlog.get_logger("roi_service").error("unhandled error", exc_info=error)
+    return _problem_response(
+        request,
+        problems.problem(
+            "internal-error", "The request failed; quote the request id when you report it."
+        ),
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    msgspec.ValidationError: on_validation_error,
+    msgspec.DecodeError: on_decode_error,
+    SchemaViolation: on_schema_violation,
+    calc.ModelError: on_model_error,
+    UnsupportedMediaType: on_unsupported_media_type,
+    HTTPException: on_http_exception,
+    Exception: on_unexpected,
+}

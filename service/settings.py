@@ -1,0 +1,50 @@
+"""One settings object, read once from the environment (every variable is in the README)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+import msgspec
+
+LogFormat = Literal["auto", "json", "console"]
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot run with."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Built-in defaults serve http://127.0.0.1:8000 with one worker, as ``make run`` does."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    # auto: JSON lines when stdout is not a terminal, readable console output when it is.
+    log_format: LogFormat = "auto"
+    # The largest legitimate request is a /payback with an embedded 10-stage evaluation and 40
+    # cost lines: about 12 KiB pretty-printed. 64 KiB leaves room and stops abuse early.
+    max_body_bytes: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from HOST, PORT, WORKERS, LOG_LEVEL, LOG_FORMAT and MAX_BODY_BYTES."""
+        env = os.environ if environ is None else environ
+        raw = {
+            field: env[field.upper()]
+            for field in cls.__struct_fields__
+            if field.upper() in env
+        }
+        try:
+            settings = msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as error:
+            raise SettingsError(f"invalid environment: {error}") from None
+        if not 0 < settings.port < 65536:
+            raise SettingsError(f"PORT must be 1..65535, not {settings.port}")
+        if not 1 <= settings.workers <= 64:
+            raise SettingsError(f"WORKERS must be 1..64, not {settings.workers}")
+        if not 1024 <= settings.max_body_bytes <= 1024 * 1024:
+            raise SettingsError("MAX_BODY_BYTES must be 1024..1048576")
+        return settings
