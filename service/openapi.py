@@ -201,3 +201,26 @@ def render() -> bytes:
     import json
 
     return (json.dumps(build_openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m service.openapi PATH`` writes the contract; ``--check PATH`` compares."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    check = "--check" in args
+    path = next(a for a in args if a != "--check")
+    wanted = render()
+    if check:
+        with open(path, "rb") as committed:
+            if committed.read() != wanted:
+                print(f"{path} is out of date: run 'make openapi'", file=sys.stderr)
+                return 1
+        return 0
+    with open(path, "wb") as out:
+        out.write(wanted)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+# The door to the project: `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.8
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(UV) ## install the service's runtime dependencies from uv.lock
+	$(UV) sync --locked --no-default-groups
+
+.PHONY: install-dev
+install-dev: $(UV) ## install everything the tests and linters need, from uv.lock
+	$(UV) sync --locked --group dev
+
+.PHONY: run
+run: install ## serve on http://127.0.0.1:8000 (HOST, PORT, WORKERS from the environment)
+	$(PY) -m service
+
+.PHONY: test
+test: install-dev ## lint, type-check, then every test (unit, contract, e2e)
+	$(MAKE) --no-print-directory lint
+	$(PY) -m pytest
+
+.PHONY: lint
+lint: ## ruff, ruff format --check, mypy --strict, and the contract is up to date
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m service.openapi --check openapi/openapi.json
+
+.PHONY: openapi
+openapi: ## regenerate openapi/openapi.json from the app
+	$(PY) -m service.openapi openapi/openapi.json
+
+.PHONY: format
+format: ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+.PHONY: clean
+clean: ## remove the environments and caches
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
