@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 
-from service import openapi, routes
+from service import openapi, page, routes
 from service.logs import configure_logging
 from service.middleware import ServiceMiddleware
 from service.settings import Settings
@@ -42,9 +42,14 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
     configure_logging(settings)
     contract = routes.ENCODER.encode(openapi.build_openapi())
 
+    index_json = routes.ENCODER.encode(INDEX)
+
     @get("/", name="index", sync_to_thread=False)
-    def index() -> Response[bytes]:
-        return Response(routes.ENCODER.encode(INDEX), media_type=routes.JSON)
+    def index(request: Request[object, object, object]) -> Response[bytes]:
+        """The calculator page for browsers, the links for API clients."""
+        if page.wants_html(request):
+            return page.asset_response(request, "index.html")
+        return Response(index_json, media_type=routes.JSON)
 
     @get("/schema/openapi.json", name="openapi", sync_to_thread=False)
     def openapi_json() -> Response[bytes]:
@@ -57,7 +62,7 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
     state: dict[str, Any] = {"draining": False, "max_body_bytes": settings.max_body_bytes}
     litestar = Litestar(
         route_handlers=[
-            index, openapi_json, docs,
+            index, openapi_json, docs, page.static,
             routes.evaluate, routes.payback, routes.healthz, routes.readyz,
         ],
         exception_handlers=routes.EXCEPTION_HANDLERS,
