@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
     index_json = routes.ENCODER.encode(INDEX)
 
     @get("/", name="index", sync_to_thread=False)
-    def index(request: Request[object, object, object]) -> Response[bytes]:
+    def index(request: Request[Any, Any, Any]) -> Response[bytes]:
         """The calculator page for browsers, the links for API clients."""
         if page.wants_html(request):
             return page.asset_response(request, "index.html")
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
             index, openapi_json, docs, page.static,
             routes.evaluate, routes.payback, routes.healthz, routes.readyz,
         ],
-        exception_handlers=routes.EXCEPTION_HANDLERS,
+        exception_handlers=cast(Any, routes.EXCEPTION_HANDLERS),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=None,  # the contract is ours: see service/openapi.py
         logging_config=None,  # structlog, configured above

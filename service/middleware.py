@@ -16,7 +16,14 @@ import structlog
 from service import problems
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from collections.abc import Awaitable, Callable, MutableMapping
+
+    # Plain ASGI: this layer sits outside Litestar and sees raw scopes and messages.
+    Scope = MutableMapping[str, Any]
+    Message = MutableMapping[str, Any]
+    Receive = Callable[[], Awaitable[Message]]
+    Send = Callable[[Message], Awaitable[None]]
+    ASGIApp = Callable[..., Awaitable[None]]
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,128}$")
@@ -30,7 +37,7 @@ def request_id_from(scope: Scope) -> str:
     """The client's X-Request-ID when short and safe (≤ 128 of [A-Za-z0-9._-]), else a new one."""
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER and _SAFE_REQUEST_ID.match(value):
-            return value.decode("ascii")
+            return bytes(value).decode("ascii")
     return uuid.uuid4().hex
 
 
@@ -46,7 +53,7 @@ class ServiceMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = request_id_from(scope)
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+        scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         response: dict[str, Any] = {"status": None}
@@ -58,7 +65,7 @@ class ServiceMiddleware:
                 headers = list(message.get("headers", ()))
                 if not any(name.lower() == b"cache-control" for name, _ in headers):
                     headers.append(_CACHE_DEFAULT)
-                message["headers"] = [*headers, *extra]  # type: ignore[typeddict-unknown-key]
+                message["headers"] = [*headers, *extra]
             await send(message)
 
         try:

@@ -8,12 +8,14 @@ below; ``make openapi`` writes the result to openapi/openapi.json and a test kee
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Any
 
 import msgspec
 
 from service import calc, examples, problems
-from service.routes import ENCODER, PAYBACK_DECODER, Health
+from service.routes import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER, Health
 
 TITLE = "roi-service"
 VERSION = "1.0.0"
@@ -97,7 +99,6 @@ class Index(msgspec.Struct, kw_only=True):
 
 def _seed_answers() -> dict[str, Any]:
     """The answers to the seed requests, computed by the model itself."""
-    from service.routes import EVALUATE_DECODER
 
     def roundtrip(struct: msgspec.Struct) -> Any:
         return msgspec.json.decode(ENCODER.encode(struct))
@@ -198,15 +199,13 @@ def build_openapi() -> dict[str, Any]:
 
 def render() -> bytes:
     """The document as committed: sorted keys, two-space indent, trailing newline."""
-    import json
-
-    return (json.dumps(build_openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (
+        json.dumps(build_openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    ).encode()
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m service.openapi PATH`` writes the contract; ``--check PATH`` compares."""
-    import sys
-
     args = sys.argv[1:] if argv is None else argv
     check = "--check" in args
     path = next(a for a in args if a != "--check")

@@ -9,12 +9,18 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from pathlib import Path
+from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 
 STATIC = Path(__file__).parent / "static"
-_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
+_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".svg": "image/svg+xml",
+}
 
 
 class Asset:
@@ -30,7 +36,7 @@ class Asset:
 ASSETS = {path.name: Asset(path) for path in sorted(STATIC.glob("*")) if path.is_file()}
 
 
-def asset_response(request: Request[object, object, object], name: str) -> Response[bytes]:
+def asset_response(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
     asset = ASSETS.get(name)
     if asset is None:
         raise NotFoundException
@@ -41,12 +47,12 @@ def asset_response(request: Request[object, object, object], name: str) -> Respo
 
 
 @get("/static/{name:str}", name="static", sync_to_thread=False, include_in_schema=False)
-def static(request: Request[object, object, object], name: str) -> Response[bytes]:
+def static(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
     """An asset of the calculator page."""
     return asset_response(request, name)
 
 
-def wants_html(request: Request[object, object, object]) -> bool:
+def wants_html(request: Request[Any, Any, Any]) -> bool:
     """Browsers ask for text/html first; API clients (curl, fetch) for JSON or anything."""
     accept = request.headers.get("accept", "")
     return "text/html" in accept.split(",")[0]

@@ -106,7 +106,9 @@ def encode(value: Problem) -> bytes:
 # msgspec says "Expected `float` <= 10.0 - at `$.stages[0].uplift`"; clients think in JSON.
 _LOCATION = re.compile(r"^(?P<message>.*?)(?: - at `(?P<path>\$[^`]*)`)?$", re.DOTALL)
 _PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
-_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>.*)`$", re.DOTALL)
+_FIELD = re.compile(
+    r"^Object (?:missing required|contains unknown) field `(?P<name>.*)`$", re.DOTALL
+)
 _JSON_TYPES = {
     "`float`": "a number",
     "`int`": "an integer",
@@ -122,11 +124,8 @@ _MAX_NAME_SHOWN = 64
 def violation_from_validation_error(error: msgspec.ValidationError) -> Violation:
     """The JSON pointer and a JSON-worded message from a decoder's validation error."""
     match = _LOCATION.match(str(error))
-    assert match is not None  # the pattern matches any string
-    message, path = match["message"], match["path"] or "$"
-    pointer = "".join(
-        "/" + (name or index) for name, index in _PATH_PART.findall(path)
-    )
+    message, path = (match["message"], match["path"] or "$") if match else (str(error), "$")
+    pointer = "".join("/" + (name or index) for name, index in _PATH_PART.findall(path))
     field = _FIELD.match(message)
     if field:
         name = field["name"]

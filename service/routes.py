@@ -39,7 +39,9 @@ class SchemaViolation(Exception):
 
 def _is_json(content_type: str) -> bool:
     media_type = content_type.partition(";")[0].strip().lower()
-    return media_type == JSON or (media_type.startswith("application/") and media_type.endswith("+json"))
+    return media_type == JSON or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
 
 
 async def json_body(request: Request[Any, Any, Any]) -> bytes:
@@ -109,9 +111,7 @@ def on_validation_error(
     where = violation.pointer or "the body"
     return _problem_response(
         request,
-        problems.problem(
-            "schema-violation", f"{where}: {violation.detail}", errors=[violation]
-        ),
+        problems.problem("schema-violation", f"{where}: {violation.detail}", errors=[violation]),
     )
 
 

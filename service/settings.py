@@ -32,11 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from HOST, PORT, WORKERS, LOG_LEVEL, LOG_FORMAT and MAX_BODY_BYTES."""
         env = os.environ if environ is None else environ
-        raw = {
-            field: env[field.upper()]
-            for field in cls.__struct_fields__
-            if field.upper() in env
-        }
+        raw = {field: env[field.upper()] for field in cls.__struct_fields__ if field.upper() in env}
         try:
             settings = msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as error:

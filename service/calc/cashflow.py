@@ -44,7 +44,8 @@ def check_payback(request: PaybackRequest) -> list[Violation]:
 def payback(request: PaybackRequest, minor_unit: int) -> PaybackResponse:
     """The business case month by month (t = 0..H):
 
-    B = benefit (1 - risk_benefits); C_0 = Σ one_time (1 + risk_costs); C_m = Σ monthly (1 + risk_costs);
+    B = benefit (1 - risk_benefits); C_0 = Σ one_time (1 + risk_costs);
+    C_m = Σ monthly (1 + risk_costs);
     benefit_t = B min(1, t/R); net_0 = -C_0; net_t = benefit_t - C_m; df_t = (1 + r)^(-t/12);
     npv = PV_benefits - PV_costs; roi = npv / PV_costs; IRR where Σ net_t (1 + irr)^-t = 0;
     payback where the cumulative net first turns non-negative, interpolated within the month.
@@ -57,7 +58,8 @@ def payback(request: PaybackRequest, minor_unit: int) -> PaybackResponse:
         evaluation = evaluate(request.evaluation, minor_unit)
         benefit = evaluation.monthly_gain
     else:
-        assert request.monthly_benefit is not UNSET  # the HTTP layer enforces exactly one
+        if request.monthly_benefit is UNSET:
+            raise ModelError([Violation("", "give 'monthly_benefit' or 'evaluation'")])
         benefit = exact(request.monthly_benefit)
     with localcontext(CONTEXT):
         return _payback(request, minor_unit, benefit, evaluation)

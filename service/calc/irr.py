@@ -88,9 +88,7 @@ def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] |
         step *= 2
 
 
-def _brentq(
-    f: Callable[[float], float], xa: float, xb: float, fa: float, fb: float
-) -> float:
+def _brentq(f: Callable[[float], float], xa: float, xb: float, fa: float, fb: float) -> float:
     """Brent's method on a bracket [xa, xb] with f(xa) f(xb) ≤ 0 (after SciPy's brentq)."""
     if fa == 0:
         return xa

@@ -24,7 +24,7 @@ _QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(10)}
 
 
 def exact(value: float) -> Decimal:
-    """The decimal the client wrote: ``Decimal(repr(x))`` (0.1 stays 0.1, never 0.1000000000000000055)."""
+    """The decimal the client wrote, ``Decimal(repr(x))``: 0.1 stays 0.1, not 0.1000...0555."""
     return Decimal(repr(value)) + 0  # "+ 0" turns -0.0 into 0
 
 

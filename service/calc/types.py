@@ -1,4 +1,4 @@
-"""The contract: the Structs the API decodes are the model's inputs; the ones it returns, its answers.
+"""The contract: the Structs the API decodes are the model's inputs; those it returns, its answers.
 
 Every input is bounded in its type, so every schema-valid request gives a finite answer. Money
 arrives as a bounded JSON number (decoded as a float, converted exactly with ``Decimal(repr(x))``)
@@ -95,7 +95,7 @@ class _Input(Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
     """Inputs reject unknown fields: a misspelt field must not silently take its default."""
 
 
-class Stage(_Input):
+class Stage(_Input, frozen=True):
     """One funnel stage. For the top stage ``uplift`` grows its volume; for every other stage it
     improves the conversion from the stage above."""
 
@@ -104,7 +104,7 @@ class Stage(_Input):
     uplift: Uplift = 0.0
 
 
-class EvaluateRequest(_Input):
+class EvaluateRequest(_Input, frozen=True):
     """A sales funnel before the CRM and the effects expected from it."""
 
     stages: Annotated[
@@ -130,28 +130,28 @@ class EvaluateRequest(_Input):
     ] = "whole_units"
 
 
-class CostLine(_Input):
+class CostLine(_Input, frozen=True):
     """A named cost."""
 
     name: Name
     amount: Amount
 
 
-class Costs(_Input):
+class Costs(_Input, frozen=True):
     """What the CRM costs: once at month 0, and every month 1..H."""
 
     one_time: Annotated[list[CostLine], Meta(max_length=MAX_COST_LINES)] = []
     monthly: Annotated[list[CostLine], Meta(max_length=MAX_COST_LINES)] = []
 
 
-class RiskAdjustment(_Input):
+class RiskAdjustment(_Input, frozen=True):
     """Forrester TEI style haircuts: benefits shrink, costs grow."""
 
     benefits: Share = 0.0
     costs: Share = 0.0
 
 
-class PaybackRequest(_Input):
+class PaybackRequest(_Input, frozen=True):
     """An investment and its monthly benefit: give exactly one of ``monthly_benefit`` or
     ``evaluation`` (an /evaluate request whose ``monthly_gain`` is used)."""
 
