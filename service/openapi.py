@@ -128,6 +128,7 @@ def _components() -> dict[str, Any]:
     for schema in schemas.values():
         for prop in schema.get("properties", {}).values():
             _money_as_number(prop)
+            _whole_as_integer(prop)
     # Exactly one benefit: the decoder cannot say so, the schema can (and the handler checks).
     schemas["PaybackRequest"]["oneOf"] = [
         {"required": ["monthly_benefit"]},
@@ -142,6 +143,13 @@ def _money_as_number(prop: dict[str, Any]) -> None:
         if variant.get("type") == "string" and variant.get("format") == "decimal":
             variant["type"] = "number"
             del variant["format"]
+
+
+def _whole_as_integer(prop: dict[str, Any]) -> None:
+    """A number that is a multiple of 1 is exactly JSON Schema's integer (12 and 12.0 alike)."""
+    if prop.get("type") == "number" and prop.get("multipleOf") == 1:
+        prop["type"] = "integer"
+        del prop["multipleOf"]
 
 
 def _problem_responses(statuses: tuple[int, ...]) -> dict[str, Any]:

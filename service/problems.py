@@ -136,6 +136,7 @@ def violation_from_validation_error(error: msgspec.ValidationError) -> Violation
         else:
             message = f"unknown field {shown!r}; see the schema for the fields this object takes"
     else:
+        message = message.replace("`float` that's a multiple of 1.0", "an integer")
         for python, json in _JSON_TYPES.items():
             message = message.replace(python, json)
         message = message.replace("Expected", "expected", 1)

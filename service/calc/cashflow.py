@@ -24,8 +24,8 @@ def check_payback(request: PaybackRequest) -> list[Violation]:
         violations.append(
             Violation(
                 "/ramp_up_months",
-                f"the ramp-up ({request.ramp_up_months} months) is longer than the horizon "
-                f"({request.horizon_months} months)",
+                f"the ramp-up ({request.ramp_up_months:g} months) is longer than the horizon "
+                f"({request.horizon_months:g} months)",
             )
         )
     if request.evaluation is not UNSET:
@@ -75,7 +75,7 @@ def _payback(
     full_benefit = monthly_benefit * (ONE - exact(request.risk_adjustment.benefits))
     one_time = sum((exact(line.amount) for line in request.costs.one_time), ZERO) * cost_factor
     monthly_cost = sum((exact(line.amount) for line in request.costs.monthly), ZERO) * cost_factor
-    horizon, ramp = request.horizon_months, request.ramp_up_months
+    horizon, ramp = int(request.horizon_months), int(request.ramp_up_months)
     rate = exact(request.annual_discount_rate)
     monthly_discount = ONE / (ONE + rate) ** _TWELFTH if rate else ONE
 

@@ -70,14 +70,23 @@ Benefit = Annotated[
         description="Gain per month at full effect, in the currency (negative: a loss).",
     ),
 ]
+# Whole months. JSON Schema's "integer" admits 12.0 as well as 12, so the decoder must too: a
+# float that is a multiple of 1 (the schema says "integer"; see service/openapi.py).
 HorizonMonths = Annotated[
-    int, Meta(ge=1, le=MAX_HORIZON_MONTHS, description="Months the business case covers.")
+    float,
+    Meta(
+        ge=1,
+        le=MAX_HORIZON_MONTHS,
+        multiple_of=1,
+        description="Months the business case covers (a whole number).",
+    ),
 ]
 RampUpMonths = Annotated[
-    int,
+    float,
     Meta(
         ge=0,
         le=MAX_HORIZON_MONTHS,
+        multiple_of=1,
         description="Months until the full benefit; month t gets t/R of it. At most the horizon.",
     ),
 ]
@@ -158,8 +167,8 @@ class PaybackRequest(_Input, frozen=True):
     costs: Costs = field(default_factory=Costs)
     monthly_benefit: Benefit | UnsetType = UNSET
     evaluation: EvaluateRequest | UnsetType = UNSET
-    horizon_months: HorizonMonths = 12
-    ramp_up_months: RampUpMonths = 0
+    horizon_months: HorizonMonths = 12.0
+    ramp_up_months: RampUpMonths = 0.0
     annual_discount_rate: AnnualRate = 0.0
     risk_adjustment: RiskAdjustment = field(default_factory=RiskAdjustment)
     currency: CurrencyCode = "UAH"
