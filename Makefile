@@ -56,3 +56,20 @@ format: ## apply ruff's formatting and safe fixes
 .PHONY: clean
 clean: ## remove the environments and caches
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The deploy checks live in their own uv project (deploy/checks): checkov pins packaging<24,
+# which the main lock cannot hold. They install into .venv-deploy, not .venv.
+DEPLOY_VENV := $(CURDIR)/.venv-deploy
+K8S_VERSIONS := 1.33.0 1.37.0
+K8S_MANIFESTS := $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml)) deploy/k8s/examples/secret.example.yaml
+
+.PHONY: deploy-tools
+deploy-tools: $(UV) ## install checkov, hadolint, kubernetes-validate, yamllint into .venv-deploy
+	UV_PROJECT_ENVIRONMENT=$(DEPLOY_VENV) $(UV) sync --locked --project deploy/checks
+
+.PHONY: deploy-check
+deploy-check: deploy-tools ## lint deploy/Dockerfile, validate and policy-check deploy/k8s
+	$(DEPLOY_VENV)/bin/hadolint deploy/Dockerfile
+	$(DEPLOY_VENV)/bin/yamllint -s -c deploy/.yamllint deploy
+	for v in $(K8S_VERSIONS); do $(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet -k $$v $(K8S_MANIFESTS) || exit 1; done
+	$(DEPLOY_VENV)/bin/checkov -d deploy --framework kubernetes dockerfile --compact --quiet --skip-download
