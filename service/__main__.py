@@ -1,16 +1,47 @@
 """``python -m service``: the production server, configured from the environment.
 
 HOST, PORT and WORKERS (defaults 127.0.0.1, 8000, 1); the rest of the settings in the README.
+On SIGTERM or SIGINT the instance reports not ready on /readyz, keeps serving for DRAIN_SECONDS
+(so a load balancer stops sending it traffic), then stops accepting, finishes every request in
+flight and exits with status 0.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
+from types import FrameType
 
+import structlog
 import uvicorn
 
 from service.logs import configure_logging
 from service.settings import Settings, SettingsError
+
+APP = "service.app:app"
+GRACEFUL_TIMEOUT_SECONDS = 20
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, with a readiness drain before its graceful shutdown."""
+
+    def __init__(self, config: uvicorn.Config, drain_seconds: float) -> None:
+        super().__init__(config)
+        self.drain_seconds = drain_seconds
+        self.draining = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.draining:  # a second signal: stop now
+            super().handle_exit(sig, frame)
+            return
+        self.draining = True
+        from service.app import app  # noqa: PLC0415  the instance uvicorn imported and serves
+
+        app.litestar.state.draining = True
+        structlog.get_logger("roi_service").info("draining", seconds=self.drain_seconds)
+        loop = asyncio.get_event_loop()
+        loop.call_later(self.drain_seconds, super().handle_exit, sig, frame)
 
 
 def main() -> int:
@@ -20,18 +51,26 @@ def main() -> int:
         print(f"roi-service: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
-    uvicorn.run(
-        "service.app:app",
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http="httptools",
-        log_config=None,  # structlog owns the output (service/logs.py)
-        access_log=False,  # one line per request comes from ServiceMiddleware
-        server_header=False,
-        timeout_graceful_shutdown=20,
-    )
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "loop": "uvloop",
+        "http": "httptools",
+        "log_config": None,  # structlog owns the output (service/logs.py)
+        "access_log": False,  # one line per request comes from ServiceMiddleware
+        "server_header": False,
+        "timeout_graceful_shutdown": GRACEFUL_TIMEOUT_SECONDS,
+    }
+    if settings.workers > 1:
+        # uvicorn's supervisor forwards SIGTERM to the workers and returns once they have ended.
+        uvicorn.run(APP, **options)  # type: ignore[arg-type]
+        return 0
+    # uvicorn re-raises the stop signal once it has shut down; a handler that ignores it lets a
+    # clean, complete shutdown end with status 0.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: None)
+    DrainingServer(uvicorn.Config(APP, **options), settings.drain_seconds).run()  # type: ignore[arg-type]
     return 0
 
 

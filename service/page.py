@@ -13,6 +13,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 STATIC = Path(__file__).parent / "static"
 _TYPES = {
@@ -47,7 +48,7 @@ def asset_response(request: Request[Any, Any, Any], name: str) -> Response[bytes
 
 
 @get("/static/{name:str}", name="static", sync_to_thread=False, include_in_schema=False)
-def static(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+def static(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
     """An asset of the calculator page."""
     return asset_response(request, name)
 

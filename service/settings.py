@@ -27,10 +27,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The largest legitimate request is a /payback with an embedded 10-stage evaluation and 40
     # cost lines: about 12 KiB pretty-printed. 64 KiB leaves room and stops abuse early.
     max_body_bytes: int = 64 * 1024
+    # After SIGTERM: seconds of answering 503 on /readyz while still serving, before stopping.
+    drain_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Settings from HOST, PORT, WORKERS, LOG_LEVEL, LOG_FORMAT and MAX_BODY_BYTES."""
+        """Settings from the upper-case environment variable of each field (HOST, PORT, ...)."""
         env = os.environ if environ is None else environ
         raw = {field: env[field.upper()] for field in cls.__struct_fields__ if field.upper() in env}
         try:
@@ -43,4 +45,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(f"WORKERS must be 1..64, not {settings.workers}")
         if not 1024 <= settings.max_body_bytes <= 1024 * 1024:
             raise SettingsError("MAX_BODY_BYTES must be 1024..1048576")
+        if not 0 <= settings.drain_seconds <= 60:
+            raise SettingsError("DRAIN_SECONDS must be 0..60")
         return settings

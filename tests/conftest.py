@@ -1,0 +1,108 @@
+"""Shared fixtures: the in-process app for API tests and a real server process for e2e."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import structlog
+from hypothesis import HealthCheck, settings
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.middleware import ServiceMiddleware
+from service.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Deterministic property tests: CI and laptops see the same examples.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci")
+
+
+@pytest.fixture
+def app() -> ServiceMiddleware:
+    """The app as ``make run`` builds it (JSON logs)."""
+    service = create_app(Settings(log_format="json"))
+    # Cached loggers would bypass structlog.testing.capture_logs().
+    structlog.configure(cache_logger_on_first_use=False)
+    return service
+
+
+@pytest.fixture
+def client(app: ServiceMiddleware) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """The app in-process."""
+    with TestClient(app) as test_client:  # type: ignore[arg-type]
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def running_server(tmp_path: Path, **env: str) -> Iterator[Server]:
+    """``python -m service`` as a real process on a free loopback port; stopped with SIGTERM."""
+    port = free_port()
+    log_path = tmp_path / f"server-{port}.log"
+    environ = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "LOG_FORMAT": "json", **env}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service"], cwd=ROOT, env=environ, stdout=log, stderr=log
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{server.log()}")
+            try:
+                with urllib.request.urlopen(server.url + "/readyz", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not ready in 20 s:\n{server.log()}")
+            time.sleep(0.05)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real server for the session's e2e and contract tests."""
+    with running_server(tmp_path_factory.mktemp("server")) as server:
+        yield server

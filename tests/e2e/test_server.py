@@ -1,0 +1,65 @@
+"""``python -m service`` as a real process: the seed over HTTP, logs, and a clean stop."""
+
+from __future__ import annotations
+
+import json
+import signal
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.examples import SEED_EVALUATE, SEED_PAYBACK_WITH_EVALUATION
+from tests.conftest import Server, running_server
+
+pytestmark = pytest.mark.e2e
+
+
+def post(url: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        return answer.status, json.loads(answer.read())
+
+
+def test_the_seed_over_http(live_server: Server) -> None:
+    status, evaluation = post(live_server.url + "/evaluate", SEED_EVALUATE)
+    assert status == 200
+    assert evaluation["monthly_gain"] == 19082
+    assert evaluation["revenue_uplift_ratio"] == 0.238525
+    assert [s["projected"] for s in evaluation["stages"]] == [10300, 661, 463]
+    status, investment = post(live_server.url + "/payback", SEED_PAYBACK_WITH_EVALUATION)
+    assert status == 200
+    assert round(investment["payback_months"], 2) == 0.79
+    assert investment["npv"] == 213984
+
+
+def test_json_log_lines_carry_the_request_id(tmp_path: Path) -> None:
+    with running_server(tmp_path) as server:
+        request = urllib.request.Request(
+            server.url + "/healthz", headers={"x-request-id": "e2e-42"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert answer.headers["x-request-id"] == "e2e-42"
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=25) == 0
+        lines = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    access = [
+        line
+        for line in lines
+        if line.get("event") == "request" and line.get("request_id") == "e2e-42"
+    ]
+    assert len(access) == 1
+    assert access[0]["status"] == 200
+    assert access[0]["path"] == "/healthz"
+    assert {"method", "duration_ms", "timestamp", "level"} <= set(access[0])
+
+
+def test_settings_errors_stop_the_server_with_a_message(tmp_path: Path) -> None:
+    with (
+        pytest.raises(RuntimeError, match=r"WORKERS must be 1\.\.64"),
+        running_server(tmp_path, WORKERS="0"),
+    ):
+        pass
