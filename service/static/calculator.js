@@ -1,0 +1,1015 @@
+/* The CRM ROI calculator page: reads the form, asks the roi-service API (POST /payback with the
+ * funnel embedded as `evaluation`), and draws the answer. Plain JS, no dependencies, no build.
+ *
+ * The API's base URL is the directory above this script's /static/ (so the page works at the
+ * service's root and behind a path prefix); a `data-roi-service="https://SERVICE"` attribute on
+ * the script tag, or `window.ROI_SERVICE`, overrides it.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var BASE = resolveBase();
+  var DEBOUNCE_MS = 250;
+  var MIN_STAGES = 2;
+  var MAX_STAGES = 10;
+  var MAX_COST_LINES = 20;
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function resolveBase() {
+    var configured = (script && script.getAttribute("data-roi-service")) || window.ROI_SERVICE;
+    if (configured) return String(configured).replace(/\/+$/, "") + "/";
+    if (script && script.src) return new URL("..", script.src).href;
+    return new URL("/", location.href).href;
+  }
+
+  // ---- words ---------------------------------------------------------------------------------
+
+  var TEXT = {
+    en: {
+      pageTitle: "CRM ROI calculator",
+      skip: "Skip to the inputs",
+      title: "What is a CRM worth to you?",
+      lede: "Describe your sales funnel before the CRM and the effect you expect from it. The calculator shows the extra revenue a month, when the investment pays back, and every step of the reckoning.",
+      summaryTitle: "Result",
+      gainLabel: "Extra gain a month",
+      upliftLabel: "Revenue growth",
+      paybackLabel: "Pays back in",
+      inputsTitle: "Your numbers",
+      funnelLegend: "Sales funnel, a month",
+      funnelHint: "Top first: leads, then each stage down to won deals. For the top stage the uplift is the growth of its volume; for every other stage, the improvement of the conversion from the stage above.",
+      addStage: "+ Add a stage",
+      dealLegend: "Deals and money",
+      dealValue: "Average deal value",
+      dealUplift: "Average deal uplift, %",
+      margin: "Gross margin, %",
+      marginHint: "100 % counts all extra revenue as gain, as the post does.",
+      currency: "Currency",
+      oneTimeLegend: "One-time costs",
+      monthlyLegend: "Monthly costs",
+      addCost: "+ Add a cost",
+      timeLegend: "Time and money",
+      rampUp: "Ramp-up, months",
+      rampUpHint: "Months until the full effect; 0 means from the first month.",
+      horizon: "Horizon, months",
+      discount: "Annual discount rate, %",
+      riskSummary: "Risk adjustment",
+      riskBenefits: "Benefits haircut, %",
+      riskCosts: "Costs contingency, %",
+      rounding: "Counts",
+      roundingWhole: "whole units, as the post rounds",
+      roundingExact: "exact, fractional",
+      assumption: "A CRM is not magic: the effects are your assumptions. Every figure here follows from them, step by step.",
+      resultsTitle: "Details",
+      staleNote: "These figures are for your last valid numbers. Fix the highlighted field to update them.",
+      funnelChart: "Funnel before and after",
+      before: "before",
+      after: "after",
+      cashChart: "Cumulative cash flow",
+      metricsTitle: "Over the horizon",
+      stepsTitle: "How it is calculated",
+      footer: "Computed by the roi-service API:",
+      stage: "Stage",
+      stageN: "Stage {n}",
+      stageName: "Name",
+      stageCount: "Count a month",
+      upliftTop: "Volume growth, %",
+      upliftConv: "Conversion uplift, %",
+      removeStage: "Remove stage {n}",
+      costName: "What",
+      costAmount: "Amount",
+      removeCost: "Remove cost {n}",
+      remove: "Remove",
+      aMonth: "a month",
+      revenueFromTo: "revenue {from} → {to}",
+      gainAtMargin: "revenue {revenue} × margin {margin}",
+      oneTimeNote: "one-time costs {amount}",
+      noPayback: "not within {h}",
+      paidAlready: "nothing to pay back",
+      months: "{n} months",
+      enterNumber: "Enter a number.",
+      working: "Calculating…",
+      updated: "Updated.",
+      staleStatus: "Not updated: check the highlighted field.",
+      unreachable: "The calculator service cannot be reached; the figures shown are from the last successful calculation.",
+      failed: "The service could not calculate this",
+      conversion: "conversion {from} → {to}",
+      breakEven: "break-even {t}",
+      month: "month",
+      cashAria: "Cumulative cash flow by month, from {first} in month 0 to {last} in month {h}. {be}",
+      funnelAria: "Funnel before and after: {items}.",
+      mTotalBenefits: "Benefits, total",
+      mTotalCosts: "Costs, total",
+      mNet: "Net gain over the horizon",
+      mNpv: "Net present value (NPV)",
+      mRoi: "Return on investment (ROI)",
+      mIrr: "Internal rate of return, a year",
+      mDiscPayback: "Discounted payback",
+      mRiskBenefit: "Benefit a month after risk",
+      nothing: "—",
+      stageDefaults: ["leads", "opportunities", "deals"],
+      stageNew: "stage {n}",
+      costDefaults: { one_time: "licence, integrations, consulting", monthly: "subscription" },
+      costNew: { one_time: "one-time cost {n}", monthly: "monthly cost {n}" },
+      discounted: "discounted",
+      cumulative: "cumulative",
+    },
+    uk: {
+      pageTitle: "Калькулятор окупності CRM",
+      skip: "Перейти до вхідних даних",
+      title: "Скільки CRM принесе саме вам?",
+      lede: "Опишіть воронку продажів до CRM і ефект, якого від неї очікуєте. Калькулятор покаже додатковий дохід на місяць, коли окупиться інвестиція, і кожен крок розрахунку.",
+      summaryTitle: "Результат",
+      gainLabel: "Додаткова вигода на місяць",
+      upliftLabel: "Зростання продажів",
+      paybackLabel: "Окупиться за",
+      inputsTitle: "Ваші показники",
+      funnelLegend: "Воронка продажів, на місяць",
+      funnelHint: "Згори вниз: ліди, далі кожен етап аж до завершених угод. Для верхнього етапу приріст — це зростання його кількості; для решти — покращення конверсії з етапу вище.",
+      addStage: "+ Додати етап",
+      dealLegend: "Угоди й гроші",
+      dealValue: "Середня сума угоди",
+      dealUplift: "Зростання середньої суми, %",
+      margin: "Валова маржа, %",
+      marginHint: "100 % рахує весь додатковий дохід вигодою, як у статті.",
+      currency: "Валюта",
+      oneTimeLegend: "Одноразові витрати",
+      monthlyLegend: "Щомісячні витрати",
+      addCost: "+ Додати витрату",
+      timeLegend: "Час і гроші",
+      rampUp: "Вихід на повний ефект, місяців",
+      rampUpHint: "Місяців до повного ефекту; 0 — з першого місяця.",
+      horizon: "Горизонт, місяців",
+      discount: "Річна ставка дисконтування, %",
+      riskSummary: "Поправка на ризик",
+      riskBenefits: "Зменшення вигоди, %",
+      riskCosts: "Резерв на витрати, %",
+      rounding: "Кількості",
+      roundingWhole: "цілі одиниці, як у статті",
+      roundingExact: "точні, дробові",
+      assumption: "CRM — не панацея: ефекти — це ваші припущення. Кожна цифра тут випливає з них, крок за кроком.",
+      resultsTitle: "Подробиці",
+      staleNote: "Ці цифри — для останніх коректних даних. Виправте позначене поле, щоб їх оновити.",
+      funnelChart: "Воронка до і після",
+      before: "до",
+      after: "після",
+      cashChart: "Накопичений грошовий потік",
+      metricsTitle: "За весь горизонт",
+      stepsTitle: "Як це пораховано",
+      footer: "Розраховано API roi-service:",
+      stage: "Етап",
+      stageN: "Етап {n}",
+      stageName: "Назва",
+      stageCount: "Кількість на місяць",
+      upliftTop: "Зростання кількості, %",
+      upliftConv: "Зростання конверсії, %",
+      removeStage: "Видалити етап {n}",
+      costName: "Що",
+      costAmount: "Сума",
+      removeCost: "Видалити витрату {n}",
+      remove: "Видалити",
+      aMonth: "на місяць",
+      revenueFromTo: "продажі {from} → {to}",
+      gainAtMargin: "продажі {revenue} × маржа {margin}",
+      oneTimeNote: "одноразові витрати {amount}",
+      noPayback: "не в межах {h}",
+      paidAlready: "немає що окупати",
+      months: "{n} місяців",
+      enterNumber: "Введіть число.",
+      working: "Рахуємо…",
+      updated: "Оновлено.",
+      staleStatus: "Не оновлено: перевірте позначене поле.",
+      unreachable: "Сервіс калькулятора недоступний; показано цифри останнього вдалого розрахунку.",
+      failed: "Сервіс не зміг це порахувати",
+      conversion: "конверсія {from} → {to}",
+      breakEven: "окупність {t}",
+      month: "місяць",
+      cashAria: "Накопичений грошовий потік по місяцях: від {first} у місяці 0 до {last} у місяці {h}. {be}",
+      funnelAria: "Воронка до і після: {items}.",
+      mTotalBenefits: "Вигода, усього",
+      mTotalCosts: "Витрати, усього",
+      mNet: "Чиста вигода за горизонт",
+      mNpv: "Чиста приведена вартість (NPV)",
+      mRoi: "Рентабельність інвестицій (ROI)",
+      mIrr: "Внутрішня норма дохідності, річна",
+      mDiscPayback: "Дисконтована окупність",
+      mRiskBenefit: "Вигода на місяць з поправкою на ризик",
+      nothing: "—",
+      stageDefaults: ["ліди", "потенційні угоди", "завершені угоди"],
+      stageNew: "етап {n}",
+      costDefaults: { one_time: "ліцензія, інтеграції, консультації", monthly: "абонплата" },
+      costNew: { one_time: "одноразова витрата {n}", monthly: "щомісячна витрата {n}" },
+      discounted: "дисконтований",
+      cumulative: "накопичений",
+    },
+  };
+
+  // Step labels in Ukrainian, by the step's stable `key` (English comes from the API itself).
+  var UK_STEPS = {
+    top: "{name}: зростання кількості ({u})",
+    volume: "{name}: зростають разом з етапом «{above}»",
+    conversion: "{name}: краща конверсія ({u})",
+    revenue_at_baseline_deal_value: "продажі за старої середньої суми угоди",
+    projected_revenue: "продажі із середньою сумою угоди {u}",
+    baseline_revenue: "продажі до CRM",
+    revenue_uplift: "додаткові продажі на місяць",
+    revenue_uplift_ratio: "приріст продажів відносно попередніх",
+    monthly_gain: "вигода на місяць з урахуванням валової маржі",
+  };
+
+  var lang = initialLanguage();
+
+  function initialLanguage() {
+    var asked = new URLSearchParams(location.search).get("lang");
+    if (asked === "uk" || asked === "ua") return "uk";
+    if (asked === "en") return "en";
+    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"];
+    return /^(uk|ua)\b/i.test(String(langs[0])) ? "uk" : "en";
+  }
+
+  function t(key, vars) {
+    var value = TEXT[lang][key];
+    if (value === undefined) value = TEXT.en[key];
+    if (typeof value !== "string") return value;
+    return value.replace(/\{(\w+)\}/g, function (_, name) {
+      return vars && vars[name] !== undefined ? vars[name] : "{" + name + "}";
+    });
+  }
+
+  // ---- numbers -------------------------------------------------------------------------------
+
+  function locale() {
+    return lang === "uk" ? "uk-UA" : "en-US";
+  }
+
+  function fmtNumber(value, maxDigits) {
+    return new Intl.NumberFormat(locale(), { maximumFractionDigits: maxDigits === undefined ? 2 : maxDigits }).format(value);
+  }
+
+  function minorDigits(currency) {
+    try {
+      return new Intl.NumberFormat("en", { style: "currency", currency: currency }).resolvedOptions().maximumFractionDigits;
+    } catch (e) {
+      return 2;
+    }
+  }
+
+  function fmtMoney(value, currency, signed) {
+    var digits = Number.isInteger(value) ? 0 : minorDigits(currency);
+    var options = {
+      style: "currency",
+      currency: currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      signDisplay: signed ? "exceptZero" : "auto",
+    };
+    try {
+      return new Intl.NumberFormat(locale(), options).format(value);
+    } catch (e) {
+      delete options.style;
+      delete options.currency;
+      return new Intl.NumberFormat(locale(), options).format(value) + " " + currency;
+    }
+  }
+
+  function fmtCompactMoney(value) {
+    return new Intl.NumberFormat(locale(), { notation: "compact", maximumFractionDigits: 1 }).format(value);
+  }
+
+  function fmtPercent(ratio, signed, digits) {
+    return new Intl.NumberFormat(locale(), {
+      style: "percent",
+      maximumFractionDigits: digits === undefined ? 2 : digits,
+      signDisplay: signed ? "exceptZero" : "auto",
+    }).format(ratio);
+  }
+
+  function fmtMonths(value) {
+    return new Intl.NumberFormat(locale(), {
+      style: "unit",
+      unit: "month",
+      unitDisplay: "long",
+      maximumFractionDigits: 2,
+    }).format(value);
+  }
+
+  function fmtMonthsShort(value) {
+    return new Intl.NumberFormat(locale(), {
+      style: "unit",
+      unit: "month",
+      unitDisplay: "short",
+      maximumFractionDigits: 2,
+    }).format(value);
+  }
+
+  // "10000 × (1 + 0.03)" -> "10 000 × (1 + 0,03)" in the page's locale.
+  function localiseFormula(formula) {
+    return formula.replace(/\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi, function (token) {
+      var n = Number(token);
+      return Number.isFinite(n) ? fmtNumber(n, 6) : token;
+    });
+  }
+
+  // "7" (percent, as typed) -> 0.07, without binary noise (7 * 0.01 is 0.07000000000000001).
+  function percentToFraction(text) {
+    return /e/i.test(text) ? Number(text) / 100 : Number(text + "e-2");
+  }
+
+  // ---- the form ------------------------------------------------------------------------------
+
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
+  var form = $("inputs");
+  var stagesList = $("stages");
+  var SEED_STAGES = [
+    { count: 10000, uplift: 3 },
+    { count: 600, uplift: 7 },
+    { count: 400, uplift: 5 },
+  ];
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attrs[name];
+      else if (attrs[name] !== null && attrs[name] !== undefined) node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(child);
+    });
+    return node;
+  }
+
+  function field(labelText, input, extraClass) {
+    var label = el("label", { for: input.id, text: labelText });
+    return el("div", { class: "field" + (extraClass ? " " + extraClass : "") }, [label, input]);
+  }
+
+  function stageRow(name, count, uplift, defaultKey) {
+    var nameInput = el("input", { type: "text", maxlength: "80", autocomplete: "off", "data-role": "name" });
+    nameInput.value = name;
+    if (defaultKey !== null && defaultKey !== undefined) nameInput.dataset.defaultKey = String(defaultKey);
+    var countInput = el("input", { type: "number", inputmode: "numeric", min: "0", step: "any", "data-role": "count" });
+    countInput.value = String(count);
+    var upliftInput = el("input", { type: "number", inputmode: "decimal", min: "-100", step: "any", "data-role": "uplift", "data-percent": "" });
+    upliftInput.value = String(uplift);
+    var remove = el("button", { type: "button", class: "remove", "data-action": "remove-stage", text: "×" });
+    var head = el("div", { class: "row-head" }, [el("span", { class: "row-title" }), remove]);
+    var li = el("li", { class: "stage row" }, [
+      head,
+      el("div", { class: "row-fields" }, [
+        field("", nameInput, "f-name"),
+        field("", countInput, "f-count"),
+        field("", upliftInput, "f-uplift"),
+      ]),
+    ]);
+    return li;
+  }
+
+  function costRow(kind, name, amount, defaultKey) {
+    var nameInput = el("input", { type: "text", maxlength: "80", autocomplete: "off", "data-role": "name" });
+    nameInput.value = name;
+    if (defaultKey) nameInput.dataset.defaultKey = defaultKey;
+    var amountInput = el("input", { type: "number", inputmode: "decimal", min: "0", step: "any", "data-role": "amount" });
+    amountInput.value = String(amount);
+    var remove = el("button", { type: "button", class: "remove", "data-action": "remove-cost", text: "×" });
+    return el("li", { class: "cost row", "data-kind": kind }, [
+      el("div", { class: "row-fields" }, [field("", nameInput, "f-name"), field("", amountInput, "f-amount"), remove]),
+    ]);
+  }
+
+  // Ids, pointers and labels follow the rows' positions; called after every add or remove.
+  function renumber() {
+    var stages = stagesList.children;
+    Array.prototype.forEach.call(stages, function (li, i) {
+      var n = i + 1;
+      li.setAttribute("data-pointer", "/evaluation/stages/" + i);
+      li.querySelector(".row-title").textContent = t("stageN", { n: n });
+      ["name", "count", "uplift"].forEach(function (role) {
+        var input = li.querySelector('[data-role="' + role + '"]');
+        input.id = "stage-" + i + "-" + role;
+        input.name = "stages[" + i + "]." + role;
+        input.setAttribute("data-pointer", "/evaluation/stages/" + i + "/" + role);
+        var label = input.parentNode.querySelector("label");
+        label.setAttribute("for", input.id);
+        label.textContent = role === "name" ? t("stageName") : role === "count" ? t("stageCount") : i === 0 ? t("upliftTop") : t("upliftConv");
+      });
+      var remove = li.querySelector(".remove");
+      remove.setAttribute("aria-label", t("removeStage", { n: n }));
+      remove.title = t("removeStage", { n: n });
+      remove.disabled = stages.length <= MIN_STAGES;
+    });
+    $("add-stage").disabled = stages.length >= MAX_STAGES;
+    ["one_time", "monthly"].forEach(function (kind) {
+      var rows = $("costs-" + kind).children;
+      Array.prototype.forEach.call(rows, function (li, i) {
+        var n = i + 1;
+        li.setAttribute("data-pointer", "/costs/" + kind + "/" + i);
+        ["name", "amount"].forEach(function (role) {
+          var input = li.querySelector('[data-role="' + role + '"]');
+          input.id = "cost-" + kind + "-" + i + "-" + role;
+          input.name = "costs." + kind + "[" + i + "]." + role;
+          input.setAttribute("data-pointer", "/costs/" + kind + "/" + i + "/" + role);
+          var label = input.parentNode.querySelector("label");
+          label.setAttribute("for", input.id);
+          label.textContent = role === "name" ? t("costName") : t("costAmount");
+        });
+        var remove = li.querySelector(".remove");
+        remove.setAttribute("aria-label", t("removeCost", { n: n }) + " (" + t(kind === "one_time" ? "oneTimeLegend" : "monthlyLegend") + ")");
+        remove.title = remove.getAttribute("aria-label");
+        remove.disabled = rows.length <= 1;
+      });
+      $("add-" + kind).disabled = rows.length >= MAX_COST_LINES;
+    });
+  }
+
+  function seedForm() {
+    SEED_STAGES.forEach(function (stage, i) {
+      stagesList.appendChild(stageRow(t("stageDefaults")[i], stage.count, stage.uplift, "d" + i));
+    });
+    $("costs-one_time").appendChild(costRow("one_time", t("costDefaults").one_time, 15000, "one_time"));
+    $("costs-monthly").appendChild(costRow("monthly", t("costDefaults").monthly, 0, "monthly"));
+    renumber();
+  }
+
+  function addStage() {
+    var rows = stagesList.children;
+    if (rows.length >= MAX_STAGES) return;
+    var last = rows[rows.length - 1];
+    var above = rows[rows.length - 2];
+    var lastCount = Number(last.querySelector('[data-role="count"]').value) || 0;
+    var aboveCount = Number(above.querySelector('[data-role="count"]').value) || 0;
+    var count = Math.round((lastCount + Math.max(aboveCount, lastCount)) / 2);
+    var n = rows.length; // the new stage goes in just above the won deals, as stage n
+    var row = stageRow(t("stageNew", { n: n }), count, 0, "new");
+    stagesList.insertBefore(row, last);
+    renumber();
+    row.querySelector('[data-role="name"]').focus();
+    schedule();
+  }
+
+  function addCost(kind) {
+    var list = $("costs-" + kind);
+    if (list.children.length >= MAX_COST_LINES) return;
+    var row = costRow(kind, t("costNew")[kind].replace("{n}", list.children.length + 1), 0, null);
+    list.appendChild(row);
+    renumber();
+    row.querySelector('[data-role="name"]').focus();
+    schedule();
+  }
+
+  function removeRow(button) {
+    var li = button.closest("li");
+    var list = li.parentNode;
+    if (button.disabled) return;
+    var index = Array.prototype.indexOf.call(list.children, li);
+    list.removeChild(li);
+    renumber();
+    var next = list.children[Math.min(index, list.children.length - 1)];
+    var focusTarget = next && next.querySelector(".remove:not([disabled])");
+    (focusTarget || next.querySelector("input")).focus();
+    schedule();
+  }
+
+  function readNumber(input, errors) {
+    var text = input.value.trim();
+    if (text === "" || !Number.isFinite(Number(text)) || (input.validity && input.validity.badInput)) {
+      errors.push({ pointer: input.getAttribute("data-pointer"), detailKey: "enterNumber" });
+      return 0;
+    }
+    return input.hasAttribute("data-percent") ? percentToFraction(text) : Number(text);
+  }
+
+  function buildRequest() {
+    var errors = [];
+    var currency = $("currency").value.trim().toUpperCase();
+    var stages = Array.prototype.map.call(stagesList.children, function (li) {
+      return {
+        name: li.querySelector('[data-role="name"]').value.trim(),
+        count: readNumber(li.querySelector('[data-role="count"]'), errors),
+        uplift: readNumber(li.querySelector('[data-role="uplift"]'), errors),
+      };
+    });
+    var costs = {};
+    ["one_time", "monthly"].forEach(function (kind) {
+      costs[kind] = Array.prototype.map.call($("costs-" + kind).children, function (li) {
+        return {
+          name: li.querySelector('[data-role="name"]').value.trim(),
+          amount: readNumber(li.querySelector('[data-role="amount"]'), errors),
+        };
+      });
+    });
+    var body = {
+      currency: currency,
+      costs: costs,
+      evaluation: {
+        currency: currency,
+        stages: stages,
+        average_deal_value: readNumber($("deal-value"), errors),
+        average_deal_value_uplift: readNumber($("deal-uplift"), errors),
+        gross_margin: readNumber($("margin"), errors),
+        rounding: $("rounding").value,
+      },
+      horizon_months: readNumber($("horizon"), errors),
+      ramp_up_months: readNumber($("ramp-up"), errors),
+      annual_discount_rate: readNumber($("discount"), errors),
+      risk_adjustment: { benefits: readNumber($("risk-benefits"), errors), costs: readNumber($("risk-costs"), errors) },
+    };
+    return { body: body, errors: errors };
+  }
+
+  // ---- talking to the API --------------------------------------------------------------------
+
+  var timer = null;
+  var sequence = 0;
+  var controller = null;
+  var lastGood = null; // {request, response}
+  var lastErrors = []; // what is shown next to the fields: [{pointer, detail | detailKey}]
+  var globalProblem = null; // {key} or {text}
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(recompute, DEBOUNCE_MS);
+  }
+
+  function recompute() {
+    clearTimeout(timer);
+    var built = buildRequest();
+    var mine = ++sequence;
+    if (controller) controller.abort();
+    controller = null;
+    if (built.errors.length) {
+      showFailure(built.errors, null);
+      return;
+    }
+    controller = typeof AbortController === "function" ? new AbortController() : null;
+    setStatus(t("working"), "busy");
+    fetch(BASE + "payback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json, application/problem+json" },
+      body: JSON.stringify(built.body),
+      signal: controller ? controller.signal : undefined,
+      credentials: "omit",
+    })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return null;
+          })
+          .then(function (data) {
+            if (mine !== sequence) return;
+            if (response.ok && data) {
+              lastGood = { request: built.body, response: data };
+              lastErrors = [];
+              globalProblem = null;
+              renderAll();
+            } else {
+              var errors = data && Array.isArray(data.errors) ? data.errors.slice() : [];
+              var general = null;
+              if (!errors.length) general = { text: t("failed") + (data && data.detail ? ": " + data.detail : " (HTTP " + response.status + ")") };
+              showFailure(errors, general);
+            }
+          });
+      })
+      .catch(function (error) {
+        if (error && error.name === "AbortError") return;
+        if (mine !== sequence) return;
+        showFailure([], { key: "unreachable" });
+      });
+  }
+
+  function showFailure(errors, general) {
+    lastErrors = errors;
+    globalProblem = general;
+    renderErrors();
+    renderStale(true);
+  }
+
+  // ---- errors next to the fields -------------------------------------------------------------
+
+  function targetFor(pointer) {
+    if (pointer === null || pointer === undefined) return null;
+    var path = String(pointer);
+    while (path) {
+      var found = form.querySelector('[data-pointer="' + CSS.escape(path) + '"], [data-pointer-alt="' + CSS.escape(path) + '"]');
+      if (found) return found;
+      path = path.replace(/\/[^/]*$/, "");
+    }
+    return null;
+  }
+
+  function clearFieldErrors() {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error.generated"), function (node) {
+      node.parentNode.removeChild(node);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (node) {
+      node.removeAttribute("aria-invalid");
+      var described = (node.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id.indexOf("err-") !== 0;
+      });
+      if (described.length) node.setAttribute("aria-describedby", described.join(" "));
+      else node.removeAttribute("aria-describedby");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (node) {
+      node.classList.remove("has-error");
+    });
+  }
+
+  function renderErrors() {
+    clearFieldErrors();
+    var unplaced = [];
+    var count = 0;
+    lastErrors.forEach(function (error) {
+      var target = targetFor(error.pointer);
+      if (!target) {
+        unplaced.push(error.detailKey ? t(error.detailKey) : error.detail);
+        return;
+      }
+      var id = "err-" + count++;
+      var message = el("p", { class: "field-error generated", id: id, text: error.detailKey ? t(error.detailKey) : error.detail });
+      if (target.matches("input, select, textarea")) {
+        target.setAttribute("aria-invalid", "true");
+        target.setAttribute("aria-describedby", ((target.getAttribute("aria-describedby") || "") + " " + id).trim());
+        var holder = target.closest(".field") || target.parentNode;
+        holder.classList.add("has-error");
+        holder.appendChild(message);
+      } else {
+        target.classList.add("has-error");
+        var anchor = target.tagName === "LI" ? target : target.querySelector(".add") || null;
+        if (target.tagName === "LI") target.appendChild(message);
+        else target.insertBefore(message, anchor);
+      }
+    });
+    var box = $("global-error");
+    var texts = unplaced.slice();
+    if (globalProblem) texts.unshift(globalProblem.key ? t(globalProblem.key) : globalProblem.text);
+    box.textContent = texts.join(" ");
+    box.hidden = texts.length === 0;
+  }
+
+  function renderStale(stale) {
+    document.body.classList.toggle("is-stale", stale && lastGood !== null);
+    $("stale-note").hidden = !(stale && lastGood !== null);
+    if (stale) setStatus(lastErrors.length ? t("staleStatus") : "", "stale");
+    else setStatus(t("updated"), "ok");
+  }
+
+  function setStatus(text, state) {
+    var status = $("status");
+    status.textContent = text;
+    status.setAttribute("data-state", state);
+  }
+
+  // ---- results -------------------------------------------------------------------------------
+
+  function renderAll() {
+    renderErrors();
+    if (!lastGood) return;
+    var req = lastGood.request;
+    var pay = lastGood.response;
+    var ev = pay.evaluation;
+    var cur = pay.currency;
+
+    $("gain").textContent = fmtMoney(Number(ev.monthly_gain), cur, true);
+    $("gain-note").textContent =
+      ev.gross_margin < 1
+        ? t("aMonth") + " · " + t("gainAtMargin", { revenue: fmtMoney(Number(ev.revenue_uplift), cur, true), margin: fmtPercent(ev.gross_margin) })
+        : t("aMonth");
+    $("uplift").textContent = ev.revenue_uplift_ratio === null ? t("nothing") : fmtPercent(ev.revenue_uplift_ratio, true);
+    $("uplift-note").textContent = t("revenueFromTo", {
+      from: fmtMoney(Number(ev.baseline_revenue), cur),
+      to: fmtMoney(Number(ev.projected_revenue), cur),
+    });
+    $("payback").textContent =
+      pay.payback_months === null ? t("noPayback", { h: fmtMonths(pay.horizon_months) }) : pay.payback_months === 0 ? t("paidAlready") : fmtMonths(pay.payback_months);
+    $("payback").classList.toggle("is-long", pay.payback_months === null || pay.payback_months === 0);
+    $("payback-note").textContent = t("oneTimeNote", { amount: fmtMoney(Number(pay.one_time_costs), cur) });
+
+    renderMetrics(pay);
+    renderSteps(req, ev);
+    drawFunnel(ev);
+    drawCash(pay);
+    renderStale(lastErrors.length > 0 || globalProblem !== null);
+  }
+
+  function renderMetrics(pay) {
+    var cur = pay.currency;
+    var flows = pay.cash_flows;
+    var net = flows.length ? Number(flows[flows.length - 1].cumulative) : 0;
+    var rows = [
+      ["mTotalBenefits", fmtMoney(Number(pay.total_benefits), cur)],
+      ["mTotalCosts", fmtMoney(Number(pay.total_costs), cur)],
+      ["mNet", fmtMoney(net, cur, true)],
+      ["mNpv", fmtMoney(Number(pay.npv), cur, true)],
+      ["mRoi", pay.roi === null ? t("nothing") : fmtPercent(pay.roi, true, 1)],
+      ["mIrr", pay.irr_annual === null ? t("nothing") : pay.irr_annual > 10 ? "> " + fmtPercent(10, true, 0) : fmtPercent(pay.irr_annual, true, 0)],
+      ["mDiscPayback", pay.discounted_payback_months === null ? t("noPayback", { h: fmtMonths(pay.horizon_months) }) : fmtMonths(pay.discounted_payback_months)],
+    ];
+    if (Number(pay.risk_adjusted_monthly_benefit) !== Number(pay.monthly_benefit)) {
+      rows.splice(0, 0, ["mRiskBenefit", fmtMoney(Number(pay.risk_adjusted_monthly_benefit), cur)]);
+    }
+    var dl = $("metrics");
+    dl.textContent = "";
+    rows.forEach(function (row) {
+      dl.appendChild(el("div", { class: "kv-row" }, [el("dt", { text: t(row[0]) }), el("dd", { text: row[1] })]));
+    });
+  }
+
+  function stepLabel(step, req, ev) {
+    if (lang === "en") return step.label;
+    var match = /^stages\[(\d+)\]\.(projected|volume)$/.exec(step.key);
+    if (match) {
+      var i = Number(match[1]);
+      var stage = ev.stages[i];
+      var asked = req.evaluation.stages[i];
+      if (!stage || !asked) return step.label;
+      if (match[2] === "volume") return UK_STEPS.volume.replace("{name}", stage.name).replace("{above}", ev.stages[i - 1] ? ev.stages[i - 1].name : "");
+      return UK_STEPS[i === 0 ? "top" : "conversion"].replace("{name}", stage.name).replace("{u}", fmtPercent(asked.uplift, true));
+    }
+    var known = UK_STEPS[step.key];
+    if (!known) return step.label;
+    return known.replace("{u}", fmtPercent(req.evaluation.average_deal_value_uplift, true));
+  }
+
+  function stepValue(step, cur) {
+    if (step.unit === "money") return fmtMoney(Number(step.value), cur);
+    if (step.unit === "ratio") return fmtPercent(step.value, false);
+    return fmtNumber(step.value, 2);
+  }
+
+  function renderSteps(req, ev) {
+    var list = $("steps");
+    list.textContent = "";
+    ev.steps.forEach(function (step) {
+      list.appendChild(
+        el("li", { class: "step step-" + step.unit }, [
+          el("span", { class: "step-label", text: stepLabel(step, req, ev) }),
+          el("span", { class: "step-calc" }, [
+            el("span", { class: "step-formula", text: localiseFormula(step.formula) }),
+            el("span", { class: "step-eq", text: " = " }),
+            el("strong", { class: "step-value", text: stepValue(step, ev.currency) }),
+          ]),
+        ])
+      );
+    });
+  }
+
+  // ---- pictures ------------------------------------------------------------------------------
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      node.setAttribute(name, attrs[name]);
+    });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function chartWidth(box) {
+    return Math.max(260, Math.floor(box.clientWidth || 600));
+  }
+
+  function clip(text, maxChars) {
+    return text.length > maxChars ? text.slice(0, Math.max(1, maxChars - 1)) + "…" : text;
+  }
+
+  function drawFunnel(ev) {
+    var box = $("funnel-chart");
+    var W = chartWidth(box);
+    var stages = ev.stages;
+    var biggest = Math.max.apply(
+      null,
+      stages.map(function (s) {
+        return Math.max(s.baseline, s.projected);
+      }).concat([1])
+    );
+    var barH = 16;
+    var rowH = 20 + barH * 2 + 4; // name line, two bars
+    var convH = 26;
+    var H = stages.length * rowH + (stages.length - 1) * convH + 4;
+    var width = function (value) {
+      // square-root scale: leads and won deals differ by orders of magnitude
+      return Math.max(6, Math.sqrt(Math.max(0, value) / biggest) * (W - 8));
+    };
+    var items = [];
+    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", class: "funnel-svg" });
+    var y = 0;
+    stages.forEach(function (stage, i) {
+      if (i > 0) {
+        var conv = t("conversion", { from: fmtPercent(stage.baseline_conversion || 0), to: fmtPercent(stage.projected_conversion || 0) });
+        root.appendChild(svg("text", { x: W / 2, y: y + 17, "text-anchor": "middle", class: "conv" }, "↓ " + conv));
+        items.push(conv);
+        y += convH;
+      }
+      var numbers = fmtNumber(stage.baseline) + " → " + fmtNumber(stage.projected);
+      var change = stage.baseline > 0 ? " (" + fmtPercent(stage.projected / stage.baseline - 1, true, 1) + ")" : "";
+      var right = numbers + change;
+      var room = Math.floor((W - right.length * 7.4 - 16) / 7.6);
+      root.appendChild(svg("text", { x: 0, y: y + 14, class: "stage-name" }, clip(stage.name, Math.max(4, room))));
+      root.appendChild(svg("text", { x: W, y: y + 14, "text-anchor": "end", class: "stage-num" }, right));
+      var wb = width(stage.baseline);
+      var wp = width(stage.projected);
+      var before = svg("rect", { x: (W - wb) / 2, y: y + 20, width: wb, height: barH, rx: 3, class: "bar-before" });
+      before.appendChild(svg("title", {}, stage.name + ", " + t("before") + ": " + fmtNumber(stage.baseline)));
+      var after = svg("rect", { x: (W - wp) / 2, y: y + 20 + barH + 4, width: wp, height: barH, rx: 3, class: "bar-after" });
+      after.appendChild(svg("title", {}, stage.name + ", " + t("after") + ": " + fmtNumber(stage.projected)));
+      root.appendChild(before);
+      root.appendChild(after);
+      items.push(stage.name + " " + numbers);
+      y += rowH;
+    });
+    root.setAttribute("aria-label", t("funnelAria", { items: items.join("; ") }));
+    box.textContent = "";
+    box.appendChild(root);
+  }
+
+  function niceStep(span, target) {
+    var raw = span / target;
+    var power = Math.pow(10, Math.floor(Math.log10(raw)));
+    var unit = raw / power;
+    var nice = unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 2.5 ? 2.5 : unit <= 5 ? 5 : 10;
+    return nice * power;
+  }
+
+  function drawCash(pay) {
+    var box = $("cash-chart");
+    var W = chartWidth(box);
+    var H = W < 500 ? 230 : 270;
+    var flows = pay.cash_flows;
+    var horizon = pay.horizon_months;
+    var cum = flows.map(function (f) {
+      return Number(f.cumulative);
+    });
+    var disc = flows.map(function (f) {
+      return Number(f.discounted_cumulative);
+    });
+    var showDisc = disc.some(function (v, i) {
+      return Math.abs(v - cum[i]) > 0.005;
+    });
+    var all = cum.concat(showDisc ? disc : []).concat([0]);
+    var lo = Math.min.apply(null, all);
+    var hi = Math.max.apply(null, all);
+    if (hi === lo) hi = lo + 1;
+    var step = niceStep(hi - lo, 4);
+    lo = Math.floor(lo / step) * step;
+    hi = Math.ceil(hi / step) * step;
+    var padL = 58;
+    var padR = 14;
+    var padT = 26;
+    var padB = 30;
+    var plotW = W - padL - padR;
+    var plotH = H - padT - padB;
+    var x = function (month) {
+      return padL + (month / horizon) * plotW;
+    };
+    var y = function (value) {
+      return padT + ((hi - value) / (hi - lo)) * plotH;
+    };
+    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", class: "cash-svg" });
+
+    for (var v = lo; v <= hi + step / 2; v += step) {
+      var gy = y(v);
+      root.appendChild(svg("line", { x1: padL, x2: W - padR, y1: gy, y2: gy, class: Math.abs(v) < step / 1e6 ? "zero" : "grid" }));
+      root.appendChild(svg("text", { x: padL - 6, y: gy + 4, "text-anchor": "end", class: "tick" }, fmtCompactMoney(Math.abs(v) < step / 1e6 ? 0 : v)));
+    }
+    var every = Math.max(1, Math.ceil((horizon + 1) / Math.max(2, Math.floor(plotW / 34))));
+    for (var m = 0; m <= horizon; m += every) {
+      root.appendChild(svg("text", { x: x(m), y: H - padB + 16, "text-anchor": "middle", class: "tick" }, String(m)));
+    }
+    root.appendChild(svg("text", { x: W - padR, y: H - 2, "text-anchor": "end", class: "axis-title" }, t("month")));
+
+    var barW = Math.max(2, Math.min(22, (plotW / (horizon + 1)) * 0.55));
+    cum.forEach(function (value, month) {
+      var top = y(Math.max(0, value));
+      var height = Math.max(1, Math.abs(y(value) - y(0)));
+      var bar = svg("rect", { x: x(month) - barW / 2, y: top, width: barW, height: height, class: value < 0 ? "bar-neg" : "bar-pos" });
+      bar.appendChild(svg("title", {}, t("month") + " " + month + ": " + fmtMoney(value, pay.currency)));
+      root.appendChild(bar);
+    });
+    var path = function (values) {
+      return values
+        .map(function (value, month) {
+          return (month ? "L" : "M") + x(month).toFixed(1) + " " + y(value).toFixed(1);
+        })
+        .join(" ");
+    };
+    if (showDisc) root.appendChild(svg("path", { d: path(disc), class: "line-disc" }));
+    root.appendChild(svg("path", { d: path(cum), class: "line-cum" }));
+
+    var be = "";
+    if (pay.payback_months !== null) {
+      var bx = x(pay.payback_months);
+      var label = t("breakEven", { t: fmtMonthsShort(pay.payback_months) });
+      be = label;
+      root.appendChild(svg("line", { x1: bx, x2: bx, y1: padT - 4, y2: H - padB, class: "breakeven" }));
+      root.appendChild(svg("circle", { cx: bx, cy: y(0), r: 5, class: "breakeven-dot" }));
+      var anchor = bx > W - 120 ? "end" : bx < padL + 60 ? "start" : "middle";
+      root.appendChild(svg("text", { x: anchor === "start" ? bx + 4 : anchor === "end" ? bx - 4 : bx, y: padT - 10, "text-anchor": anchor, class: "breakeven-label" }, label));
+    }
+    if (showDisc) {
+      root.appendChild(svg("text", { x: W - padR, y: padT - 10, "text-anchor": "end", class: "disc-label" }, "- - " + t("discounted")));
+    }
+    root.setAttribute(
+      "aria-label",
+      t("cashAria", {
+        first: fmtMoney(cum[0], pay.currency),
+        last: fmtMoney(cum[cum.length - 1], pay.currency),
+        h: horizon,
+        be: be,
+      })
+    );
+    box.textContent = "";
+    box.appendChild(root);
+  }
+
+  // ---- language ------------------------------------------------------------------------------
+
+  function applyLanguage(next) {
+    var previous = lang;
+    lang = next;
+    document.documentElement.lang = lang === "uk" ? "uk" : "en";
+    document.title = t("pageTitle");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-i18n]"), function (node) {
+      node.textContent = t(node.getAttribute("data-i18n"));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-lang") === lang));
+    });
+    var namesChanged = false;
+    // Names the visitor has not touched follow the language.
+    Array.prototype.forEach.call(form.querySelectorAll("[data-default-key]"), function (input) {
+      var key = input.dataset.defaultKey;
+      var value = null;
+      if (/^d\d+$/.test(key)) value = t("stageDefaults")[Number(key.slice(1))];
+      else if (key === "one_time" || key === "monthly") value = t("costDefaults")[key];
+      if (value && input.value !== value) {
+        input.value = value;
+        namesChanged = true;
+      }
+    });
+    renumber();
+    if (previous !== lang || !lastGood) renderAll();
+    if (namesChanged) schedule();
+  }
+
+  // ---- wiring --------------------------------------------------------------------------------
+
+  function wire() {
+    form.addEventListener("input", function (event) {
+      if (event.target.dataset && event.target.dataset.defaultKey) delete event.target.dataset.defaultKey;
+      schedule();
+    });
+    form.addEventListener("change", schedule);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      recompute();
+    });
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (!button) return;
+      if (button.id === "add-stage") addStage();
+      else if (button.id === "add-one_time") addCost("one_time");
+      else if (button.id === "add-monthly") addCost("monthly");
+      else if (button.dataset.action) removeRow(button);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
+      button.addEventListener("click", function () {
+        applyLanguage(button.getAttribute("data-lang"));
+      });
+    });
+    var redrawTimer = null;
+    var lastWidth = 0;
+    var redraw = function () {
+      var width = $("funnel-chart").clientWidth;
+      if (width === lastWidth) return;
+      lastWidth = width;
+      clearTimeout(redrawTimer);
+      redrawTimer = setTimeout(function () {
+        if (lastGood) {
+          drawFunnel(lastGood.response.evaluation);
+          drawCash(lastGood.response);
+        }
+      }, 60);
+    };
+    if (typeof ResizeObserver === "function") new ResizeObserver(redraw).observe($("results"));
+    else window.addEventListener("resize", redraw);
+    // Embedded in an <iframe> by embed.js: tell the host page how tall we are.
+    if (window.parent !== window) {
+      var lastHeight = 0;
+      var report = function () {
+        var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+        if (height === lastHeight) return;
+        lastHeight = height;
+        window.parent.postMessage({ type: "roi-service:height", height: height }, "*");
+      };
+      if (typeof ResizeObserver === "function") new ResizeObserver(report).observe(document.body);
+      window.addEventListener("load", report);
+    }
+  }
+
+  seedForm();
+  wire();
+  applyLanguage(lang);
+  recompute();
+})();

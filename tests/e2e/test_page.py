@@ -1,0 +1,308 @@
+"""The calculator page in a real browser (Debian's /usr/bin/chromium) against a real server.
+
+Every page is checked for console errors and for requests to any origin but the service's.
+Screenshots go to artifacts/ (gitignored), for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+WIDTHS = [1280, 390]
+HEIGHT = {1280: 900, 390: 844}
+NBSP = "[\u00a0\u202f ]"  # Ukrainian groups digits with a (narrow) no-break space
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium "
+            "(apt-get install -y --no-install-recommends chromium); .ci/run does"
+        )
+    launched = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield launched
+    launched.close()
+
+
+@dataclass
+class Visit:
+    """A page and what it did: console errors, uncaught exceptions, every request URL."""
+
+    page: Page
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self, allow: str | None = None) -> None:
+        errors = [e for e in self.console_errors if not (allow and re.search(allow, e))]
+        assert errors == [], f"console errors: {errors}"
+        foreign = [url for url in self.requests if not url.startswith(self.origin + "/")]
+        assert foreign == [], f"requests to other origins: {foreign}"
+        assert self.requests, "no requests recorded"
+
+    def assert_no_horizontal_overflow(self) -> None:
+        sizes = self.page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert sizes[0] <= sizes[1], f"horizontal overflow: scrollWidth {sizes[0]} > {sizes[1]}"
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+@pytest.fixture
+def visit(browser: Browser, service_url: str) -> Iterator[Callable[..., Visit]]:
+    """``visit(width, locale="en-US")`` opens the page and waits for the first result."""
+    contexts = []
+
+    def open_page(width: int = 1280, locale: str = "en-US", path: str = "/") -> Visit:
+        context = browser.new_context(
+            viewport={"width": width, "height": HEIGHT.get(width, 900)},
+            locale=locale,
+            service_workers="block",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        seen = Visit(page, service_url)
+        page.on(
+            "console",
+            lambda message: (
+                seen.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
+        page.on("request", lambda request: seen.requests.append(request.url))
+        page.goto(service_url + path)
+        expect(page.locator("#gain")).not_to_have_text("…")
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_first_screen_shows_the_seed(visit: Callable[..., Visit], width: int) -> None:
+    seen = visit(width)
+    page = seen.page
+    expect(page.locator("#gain")).to_have_text("+UAH 19,082")
+    expect(page.locator("#uplift")).to_have_text("+23.85%")
+    expect(page.locator("#payback")).to_have_text("0.79 months")
+    # on the first screen, without scrolling
+    for selector in ("#gain", "#uplift", "#payback"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None
+        assert box["y"] + box["height"] <= HEIGHT[width], f"{selector} is below the fold"
+    # the pictures: funnel bars and the cash flow with its break-even mark
+    assert page.locator("#funnel-chart svg rect.bar-after").count() == 3
+    assert page.locator("#cash-chart svg path.line-cum").count() == 1
+    expect(page.locator("#cash-chart svg .breakeven-label")).to_contain_text("0.79")
+    # the post's reasoning, step by step
+    steps = page.locator("#steps").inner_text()
+    for value in ("10,300", "618", "661", "441", "463", "92,600", "99,082"):
+        assert value in steps
+    # every input has a visible label
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input, select')].filter(i =>
+             !i.labels || !i.labels.length || !i.labels[0].offsetParent && !i.closest('details')
+           ).map(i => i.id)"""
+    )
+    assert unlabelled == []
+    seen.assert_no_horizontal_overflow()
+    seen.screenshot(f"page-{width}-en.png")
+    seen.assert_clean()
+
+
+def test_editing_leads_recomputes(visit: Callable[..., Visit]) -> None:
+    seen = visit(1280)
+    page = seen.page
+    leads = page.get_by_label("Count a month").first
+    expect(leads).to_have_value("10000")
+    leads.fill("20000")
+    # the funnel is relative: more leads at the same counts below is a lower conversion
+    expect(page.locator("#funnel-chart")).to_contain_text("20,000 → 20,600")
+    expect(page.locator("#funnel-chart")).to_contain_text("conversion 3% → 3.21%")
+    expect(page.locator("#steps")).to_contain_text("600 × 20,600 / 20,000 = 618")
+    expect(page.locator("#gain")).to_have_text("+UAH 19,082")
+    page.locator("#stage-2-count").fill("450")
+    # 450 × 661 / 600 = 496 deals; × 1.05 = 521; 521 × 200 × 1.07 = 111,494; 90,000 before
+    expect(page.locator("#gain")).to_have_text("+UAH 21,494")
+    expect(page.locator("#uplift")).to_have_text("+23.88%")
+    expect(page.locator("#payback")).to_have_text("0.7 months")
+    # a stage more, then a cost line more, by keyboard
+    page.locator("#add-stage").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#stages > li")).to_have_count(4)
+    expect(page.locator("#stage-2-name")).to_be_focused()
+    expect(page.locator("#funnel-chart svg rect.bar-after")).to_have_count(4)
+    page.locator("#add-monthly").click()
+    page.locator("#cost-monthly-1-amount").fill("1000")
+    expect(page.locator("#metrics")).to_contain_text("UAH 27,000")  # 15,000 + 12 × 1,000
+    seen.assert_no_horizontal_overflow()
+    seen.assert_clean()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_bad_value_shows_the_api_problem_next_to_the_field(
+    visit: Callable[..., Visit], width: int
+) -> None:
+    seen = visit(width)
+    page = seen.page
+    deals = page.locator("#stage-2-count")
+    deals.fill(
+        "700"
+    )  # more deals than the 600 opportunities above: 422, /evaluation/stages/2/count
+    message = page.locator("#stage-2-count ~ .field-error")
+    expect(message).to_contain_text("700 'deals' is more than the 600 'opportunities'")
+    expect(deals).to_have_attribute("aria-invalid", "true")
+    # the last good result stays, marked stale
+    expect(page.locator("body")).to_have_class(re.compile(r"\bis-stale\b"))
+    expect(page.locator("#stale-note")).to_be_visible()
+    expect(page.locator("#gain")).to_have_text("+UAH 19,082")
+    seen.assert_no_horizontal_overflow()
+    seen.screenshot(f"page-{width}-error.png")
+    # an empty field is caught before the API is asked
+    deals.fill("400")
+    expect(message).to_have_count(0)
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bis-stale\b"))
+    page.locator("#deal-value").fill("")
+    expect(page.locator("#deal-value ~ .field-error")).to_have_text("Enter a number.")
+    page.locator("#deal-value").fill("250")
+    expect(page.locator("#deal-value ~ .field-error")).to_have_count(0)
+    expect(page.locator("#gain")).not_to_have_text("+UAH 19,082")
+    # the 422 is expected; Chromium logs every non-2xx answer as a console error
+    seen.assert_clean(allow=r"status of 422")
+
+
+def test_language_switch(visit: Callable[..., Visit]) -> None:
+    seen = visit(1280, locale="en-US")
+    page = seen.page
+    title = page.locator("h1")
+    expect(title).to_have_text("What is a CRM worth to you?")
+    expect(page.locator('label[for="deal-value"]')).to_have_text("Average deal value")
+    page.get_by_role("button", name="UA").click()
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(title).to_have_text("Скільки CRM принесе саме вам?")
+    expect(page.locator('label[for="deal-value"]')).to_have_text("Середня сума угоди")
+    expect(page.get_by_role("button", name="UA")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#gain")).to_have_text(re.compile(rf"^\+19{NBSP}082{NBSP}(₴|грн)$"))
+    expect(page.locator("#uplift")).to_have_text("+23,85%")
+    expect(page.locator("#payback")).to_have_text("0,79 місяця")
+    expect(page.locator("#steps")).to_contain_text("ліди: зростання кількості")
+    seen.screenshot("page-1280-uk.png")
+    page.get_by_role("button", name="EN").click()
+    expect(title).to_have_text("What is a CRM worth to you?")
+    expect(page.locator('label[for="deal-value"]')).to_have_text("Average deal value")
+    expect(page.locator("#gain")).to_have_text("+UAH 19,082")
+    seen.assert_clean()
+
+
+def test_ukrainian_browser_gets_ukrainian(visit: Callable[..., Visit]) -> None:
+    seen = visit(390, locale="uk-UA")
+    page = seen.page
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.locator("#payback")).to_have_text("0,79 місяця")
+    expect(page.locator("#stage-0-name")).to_have_value("ліди")
+    seen.assert_no_horizontal_overflow()
+    seen.screenshot("page-390-uk.png")
+    seen.assert_clean()
+
+
+def test_keyboard_reaches_the_inputs_in_order(visit: Callable[..., Visit]) -> None:
+    seen = visit(1280)
+    page = seen.page
+    order = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        order.append(
+            page.evaluate("() => document.activeElement.id || document.activeElement.textContent")
+        )
+    assert (
+        order.index("stage-0-name") < order.index("stage-0-count") < order.index("stage-0-uplift")
+    )
+    assert order.index("stage-0-uplift") < order.index("stage-1-name")
+    seen.assert_clean()
+
+
+@pytest.fixture
+def host_page(service_url: str) -> Iterator[str]:
+    """A partner's page on another origin (localhost, not 127.0.0.1) with the embed snippet."""
+    snippet = (
+        f'<script src="{service_url}/static/embed.js" data-roi-service="{service_url}"></script>'
+    )
+    body = f"<!doctype html><title>Sales</title><h1>Our CRM</h1>{snippet}".encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_embed_script_inserts_a_self_sizing_iframe(browser: Browser, host_page: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(host_page)
+        expect(page.locator("iframe")).to_have_count(1)
+        frame = page.frame_locator("iframe")
+        expect(frame.locator("#gain")).to_have_text("+UAH 19,082")
+        # the iframe follows the calculator's height, so nothing scrolls inside it
+        inner = frame.locator("html").evaluate("e => Math.ceil(e.getBoundingClientRect().height)")
+        page.wait_for_function(
+            "h => Math.abs(document.querySelector('iframe').offsetHeight - h) <= 2", arg=inner
+        )
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert errors == []
+    finally:
+        context.close()
