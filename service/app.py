@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
         logging_config=None,  # structlog, configured above
         state=State(state),
     )  # fmt: skip
-    return ServiceMiddleware(litestar, litestar)
+    return ServiceMiddleware(litestar, litestar, settings)
 
 
 app = create_app()

@@ -1,11 +1,15 @@
-"""The outermost ASGI layer: request ids, the canonical log line, safe headers, last-resort 500.
+"""The outermost ASGI layer, around the whole Litestar app.
 
-It wraps the whole Litestar app, so it also sees answers Litestar gives outside its handlers
-(unknown routes, wrong methods, oversized bodies).
+In order: a request id; keys never in the URL; CORS preflights; partner keys (401); rate limits
+(429); the in-flight cap (503); a deadline for the body (408). On the way out it adds the
+request id, CORS, ``nosniff`` and cache headers to every answer, writes the one log line of the
+request, and turns any exception that escapes into a 500 problem. Because it wraps Litestar, it
+also sees the answers Litestar gives outside its handlers (404, 405, 413).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -14,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from service import problems
+from service.limits import InFlight, RateLimiter, retry_after
+from service.security import API_KEY_HEADER, CorsPolicy, PartnerKeys
+from service.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, MutableMapping
@@ -27,10 +34,21 @@ if TYPE_CHECKING:
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,128}$")
-_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff")]
-_CACHE_DEFAULT = (b"cache-control", b"no-store")
+_KEY_IN_QUERY = re.compile(rb"(?:^|&)(?:api[_-]?key|key|token)=", re.IGNORECASE)
+_ALWAYS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+_NO_STORE = (b"cache-control", b"no-store")
+_VARY_ORIGIN = (b"vary", b"Origin")
+# Probes and scrapes are never limited or shed: an overloaded instance must still say so.
+_UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 log = structlog.get_logger("roi_service.access")
+
+
+class BodyTimeout(Exception):
+    """The client did not finish sending its body in time."""
 
 
 def request_id_from(scope: Scope) -> str:
@@ -41,12 +59,34 @@ def request_id_from(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class ServiceMiddleware:
-    """Binds a request id, adds headers to every answer, writes one log line per request."""
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == wanted:
+            return bytes(value)
+    return None
 
-    def __init__(self, app: ASGIApp, litestar: Any = None) -> None:
+
+class ServiceMiddleware:
+    """Guards, headers and the canonical log line for every HTTP request."""
+
+    def __init__(
+        self, app: ASGIApp, litestar: Any = None, settings: Settings | None = None
+    ) -> None:
+        settings = settings or Settings()
         self.app = app
         self.litestar = litestar  # the wrapped Litestar app, for tests and the server
+        self.settings = settings
+        self.cors = CorsPolicy(settings.cors_origins)
+        self.partners = PartnerKeys(settings.partner_key_sha256s)
+        self.client_limit = (
+            RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+        )
+        self.partner_limit = (
+            RateLimiter(settings.partner_rate_limit_per_minute)
+            if settings.partner_rate_limit_per_minute
+            else None
+        )
+        self.in_flight = InFlight(settings.max_in_flight)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,41 +96,47 @@ class ServiceMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
-        response: dict[str, Any] = {"status": None}
-        extra = [(REQUEST_ID_HEADER, request_id.encode("ascii")), *_SECURITY_HEADERS]
+        origin = _header(scope, b"origin")
+        extra = [(REQUEST_ID_HEADER, request_id.encode("ascii")), *_ALWAYS]
+        if not self.cors.any_origin:
+            extra.append(_VARY_ORIGIN)
+        if origin is not None and self.cors.allows(origin):
+            extra.extend(self.cors.headers(origin))
+        response: dict[str, Any] = {"status": None, "partner": None}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 response["status"] = message["status"]
                 headers = list(message.get("headers", ()))
                 if not any(name.lower() == b"cache-control" for name, _ in headers):
-                    headers.append(_CACHE_DEFAULT)
+                    headers.append(_NO_STORE)
                 message["headers"] = [*headers, *extra]
             await send(message)
 
+        async def refuse(
+            value: problems.Problem, headers: list[tuple[bytes, bytes]] | None = None
+        ) -> None:
+            value.request_id = request_id
+            value.instance = scope["path"]
+            await _send_problem(send_with_headers, value, headers or [])
+
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self._dispatch(
+                scope, receive, send_with_headers, refuse=refuse, origin=origin, response=response
+            )
+        except BodyTimeout:
+            if response["status"] is None:
+                seconds = self.settings.body_timeout_seconds
+                await refuse(problems.problem("body-timeout", f"the body took over {seconds:g} s"))
         except Exception:
             log.exception("unhandled error", path=scope["path"])
             if response["status"] is None:  # nothing sent yet: answer with a problem
-                body = problems.encode(
+                await refuse(
                     problems.problem(
                         "internal-error",
                         "The request failed; quote the request id when you report it.",
-                        request_id=request_id,
                     )
                 )
-                await send_with_headers(
-                    {
-                        "type": "http.response.start",
-                        "status": 500,
-                        "headers": [
-                            (b"content-type", problems.MEDIA_TYPE.encode()),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body, "more_body": False})
         finally:
             log.info(
                 "request",
@@ -98,5 +144,113 @@ class ServiceMiddleware:
                 path=scope["path"],
                 status=response["status"],
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                **({"partner": response["partner"]} if response["partner"] else {}),
             )
             structlog.contextvars.clear_contextvars()
+
+    async def _dispatch(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        refuse: Callable[..., Awaitable[None]],
+        origin: bytes | None,
+        response: dict[str, Any],
+    ) -> None:
+        """Refuse, answer a preflight, or pass the request on under the in-flight cap."""
+        refusal = self._guard(scope, origin, response)
+        if refusal is not None:
+            await refuse(*refusal)
+        elif origin is not None and _is_preflight(scope):
+            await _send_preflight(send, self.cors.preflight_headers(origin))
+        elif scope["path"] in _UNGUARDED:
+            await self.app(scope, receive, send)
+        elif not self.in_flight.try_enter():
+            await refuse(
+                problems.problem("overloaded", "too many requests in flight; retry shortly"),
+                [(b"retry-after", b"1")],
+            )
+        else:
+            try:
+                await self.app(scope, self._deadline(receive), send)
+            finally:
+                self.in_flight.leave()
+
+    def _guard(
+        self, scope: Scope, origin: bytes | None, response: dict[str, Any]
+    ) -> tuple[problems.Problem, list[tuple[bytes, bytes]]] | None:
+        """The first refusal that applies, with its extra headers; None to go ahead."""
+        if _KEY_IN_QUERY.search(scope.get("query_string", b"")):
+            detail = "credentials never go in the URL; send the key in the X-API-Key header"
+            return problems.problem("bad-request", detail), []
+        if origin is not None and _is_preflight(scope):
+            if not self.cors.allows(origin):
+                detail = f"origin {origin[:200].decode('latin-1')!r} may not call this API"
+                return problems.problem("origin-not-allowed", detail), []
+            return None
+        key = _header(scope, API_KEY_HEADER)
+        client = "ip:" + (scope.get("client") or ("unknown", 0))[0]
+        limiter = self.client_limit
+        if key is not None:
+            partner = self.partners.partner(key) if self.partners else None
+            if partner is None:
+                return problems.problem("invalid-api-key", "the X-API-Key is not valid"), [
+                    (b"www-authenticate", b'ApiKey header="X-API-Key"')
+                ]
+            response["partner"] = partner
+            client, limiter = "partner:" + partner, self.partner_limit
+        if limiter is not None and scope["path"] not in _UNGUARDED:
+            wait = limiter.acquire(client)
+            if wait:
+                detail = "rate limit reached; retry after the number of seconds in Retry-After"
+                return problems.problem("rate-limited", detail), [
+                    (b"retry-after", retry_after(wait).encode())
+                ]
+        return None
+
+    def _deadline(self, receive: Receive) -> Receive:
+        """``receive`` with a deadline for the whole body, counted from the first call."""
+        timeout = self.settings.body_timeout_seconds
+        deadline: list[float] = []
+
+        async def receive_within() -> Message:
+            if not deadline:
+                deadline.append(time.monotonic() + timeout)
+            remaining = deadline[0] - time.monotonic()
+            try:
+                async with asyncio.timeout(max(remaining, 0.001)):
+                    return await receive()
+            except TimeoutError:
+                raise BodyTimeout from None
+
+        return receive_within
+
+
+def _is_preflight(scope: Scope) -> bool:
+    return scope["method"] == "OPTIONS" and (
+        _header(scope, b"access-control-request-method") is not None
+    )
+
+
+async def _send_preflight(send: Send, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": 204, "headers": headers})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _send_problem(
+    send: Send, value: problems.Problem, headers: list[tuple[bytes, bytes]]
+) -> None:
+    body = problems.encode(value)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": value.status,
+            "headers": [
+                (b"content-type", problems.MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})

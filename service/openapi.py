@@ -49,7 +49,7 @@ class Operation(msgspec.Struct, frozen=True, kw_only=True):
     request_examples: dict[str, Any] = {}
 
 
-_BODY_ERRORS = (400, 413, 415, 422, 500)
+_BODY_ERRORS = (400, 401, 408, 413, 415, 422, 429, 500, 503)
 
 OPERATIONS = (
     Operation(
@@ -73,17 +73,18 @@ OPERATIONS = (
     ),
     Operation(
         method="get", path="/healthz", operation_id="healthz", summary="Liveness",
-        description="200 while the process answers.", answer="Health", errors=(500,),
+        description="200 while the process answers.", answer="Health", errors=(400, 401, 500),
     ),
     Operation(
         method="get", path="/readyz", operation_id="readyz", summary="Readiness",
         description="200 when the instance takes traffic, 503 while it drains.",
-        answer="Health", errors=(500, 503),
+        answer="Health", errors=(400, 401, 500, 503),
     ),
     Operation(
         method="get", path="/", operation_id="index", summary="Where things are",
-        description="Links to the endpoints, the contract and its docs.", answer="Index",
-        errors=(500,),
+        description="Links to the endpoints, the contract and its docs (JSON); browsers asking "
+        "for text/html get the calculator page.", answer="Index",
+        errors=(400, 401, 408, 429, 500, 503),
     ),
 )  # fmt: skip
 
@@ -185,6 +186,8 @@ def build_openapi() -> dict[str, Any]:
             },
         }
         if op.request:
+            # Anonymous calls are welcome; partners add their key for their own rate limit.
+            operation["security"] = [{}, {"PartnerKey": []}]
             operation["requestBody"] = {
                 "required": True,
                 "content": {
@@ -201,7 +204,18 @@ def build_openapi() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
         "paths": paths,
-        "components": {"schemas": _components()},
+        "components": {
+            "schemas": _components(),
+            "securitySchemes": {
+                "PartnerKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": "Optional partner key: a partner's own, higher rate limit. "
+                    "A wrong key is answered 401; keys in the URL are refused (400).",
+                }
+            },
+        },
     }
 
 

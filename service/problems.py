@@ -47,6 +47,17 @@ PROBLEM_TYPES = {
                     "This path does not answer this method; the `Allow` header lists those it "
                     "does."),
         ProblemType("bad-request", 400, "Bad request", "The request is malformed."),
+        ProblemType("invalid-api-key", 401, "Invalid API key",
+                    "The X-API-Key header does not hold a valid partner key. Omit it to call "
+                    "as an anonymous client."),
+        ProblemType("origin-not-allowed", 403, "Origin not allowed",
+                    "This browser origin is not among the service's allowed CORS origins."),
+        ProblemType("body-timeout", 408, "The body arrived too slowly",
+                    "The request body did not arrive in full within the time limit."),
+        ProblemType("rate-limited", 429, "Too many requests",
+                    "The client's rate limit is used up; retry after `Retry-After` seconds."),
+        ProblemType("overloaded", 503, "Overloaded",
+                    "The instance is at capacity; retry after `Retry-After` seconds."),
         ProblemType("internal-error", 500, "Internal error",
                     "Something failed on our side. Quote the request id when you report it."),
         ProblemType("not-ready", 503, "Not ready",

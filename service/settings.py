@@ -8,6 +8,8 @@ from typing import Literal
 
 import msgspec
 
+from service.security import PartnerKeys
+
 LogFormat = Literal["auto", "json", "console"]
 
 
@@ -29,6 +31,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 64 * 1024
     # After SIGTERM: seconds of answering 503 on /readyz while still serving, before stopping.
     drain_seconds: float = 0.0
+    # A body that has not fully arrived after this long is answered 408 (slow-loris guard).
+    body_timeout_seconds: float = 10.0
+    # Requests served at once per worker; beyond it new ones get 503 + Retry-After at once.
+    max_in_flight: int = 64
+    # Browser origins allowed to call the API (comma-separated; "*" for any, never credentials).
+    cors_origins: str = "http://localhost:8000,http://127.0.0.1:8000"
+    # Partner keys as SHA-256 hex digests, comma-separated, each optionally "name:digest".
+    partner_key_sha256s: str = ""
+    # Requests a minute per client address (0: off) and per partner key (0: off). Per instance.
+    rate_limit_per_minute: int = 0
+    partner_rate_limit_per_minute: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,4 +60,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("MAX_BODY_BYTES must be 1024..1048576")
         if not 0 <= settings.drain_seconds <= 60:
             raise SettingsError("DRAIN_SECONDS must be 0..60")
+        if not 0.1 <= settings.body_timeout_seconds <= 120:
+            raise SettingsError("BODY_TIMEOUT_SECONDS must be 0.1..120")
+        if not 1 <= settings.max_in_flight <= 10_000:
+            raise SettingsError("MAX_IN_FLIGHT must be 1..10000")
+        if settings.rate_limit_per_minute < 0 or settings.partner_rate_limit_per_minute < 0:
+            raise SettingsError("rate limits must be 0 (off) or more")
+        try:
+            PartnerKeys(settings.partner_key_sha256s)
+        except ValueError as error:
+            raise SettingsError(f"PARTNER_KEY_SHA256S: {error}") from None
         return settings

@@ -50,7 +50,7 @@
       addCost: "+ Add a cost",
       timeLegend: "Time and money",
       rampUp: "Ramp-up, months",
-      rampUpHint: "Months until the full effect; 0 means from the first month.",
+      rampUpHint: "Ramp-up: months until the full effect; 0 means from the first month.",
       horizon: "Horizon, months",
       discount: "Annual discount rate, %",
       riskSummary: "Risk adjustment",
@@ -138,7 +138,7 @@
       addCost: "+ Додати витрату",
       timeLegend: "Час і гроші",
       rampUp: "Вихід на повний ефект, місяців",
-      rampUpHint: "Місяців до повного ефекту; 0 — з першого місяця.",
+      rampUpHint: "Вихід на повний ефект: місяців до повної вигоди; 0 — з першого місяця.",
       horizon: "Горизонт, місяців",
       discount: "Річна ставка дисконтування, %",
       riskSummary: "Поправка на ризик",
@@ -633,7 +633,15 @@
         target.setAttribute("aria-describedby", ((target.getAttribute("aria-describedby") || "") + " " + id).trim());
         var holder = target.closest(".field") || target.parentNode;
         holder.classList.add("has-error");
-        holder.appendChild(message);
+        var row = target.closest(".row");
+        if (row && target.labels && target.labels.length) {
+          // rows are narrow: the message goes under the row, full width, naming its field
+          message.textContent = target.labels[0].textContent + ": " + message.textContent;
+          row.classList.add("has-error");
+          row.appendChild(message);
+        } else {
+          holder.appendChild(message);
+        }
       } else {
         target.classList.add("has-error");
         var anchor = target.tagName === "LI" ? target : target.querySelector(".add") || null;
