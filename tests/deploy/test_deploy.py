@@ -284,6 +284,7 @@ def test_configuration_is_the_services_own_settings() -> None:
     settings = {field.upper() for field in Settings.__struct_fields__}
     config = objects()["ConfigMap"]
     assert set(config["data"]) <= settings
+    assert "PARTNER_KEY_SHA256S" not in config["data"], "secrets belong in the Secret"
     assert config["data"]["HOST"] == "0.0.0.0"  # noqa: S104 - the pod's own interface
     assert config["data"]["PORT"] == str(container()["ports"][0]["containerPort"])
     assert container()["envFrom"] == [{"configMapRef": {"name": config["metadata"]["name"]}}]
