@@ -88,9 +88,8 @@
       paidAlready: "nothing to pay back",
       months: "{n} months",
       enterNumber: "Enter a number.",
-      working: "Calculating…",
-      updated: "Updated.",
-      staleStatus: "Not updated: check the highlighted field.",
+      updated: "Updated: {gain} a month; pays back in {payback}.",
+      staleStatus: "Not updated: check the highlighted field. The figures above are for your last valid numbers.",
       unreachable: "The calculator service cannot be reached; the figures shown are from the last successful calculation.",
       failed: "The service could not calculate this",
       conversion: "conversion {from} → {to}",
@@ -176,9 +175,8 @@
       paidAlready: "немає що окупати",
       months: "{n} місяців",
       enterNumber: "Введіть число.",
-      working: "Рахуємо…",
-      updated: "Оновлено.",
-      staleStatus: "Не оновлено: перевірте позначене поле.",
+      updated: "Оновлено: {gain} на місяць; окупиться за {payback}.",
+      staleStatus: "Не оновлено: перевірте позначене поле. Цифри вище — для останніх коректних даних.",
       unreachable: "Сервіс калькулятора недоступний; показано цифри останнього вдалого розрахунку.",
       failed: "Сервіс не зміг це порахувати",
       conversion: "конверсія {from} → {to}",
@@ -543,7 +541,6 @@
       return;
     }
     controller = typeof AbortController === "function" ? new AbortController() : null;
-    setStatus(t("working"), "busy");
     fetch(BASE + "payback", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json, application/problem+json" },
@@ -660,7 +657,7 @@
     document.body.classList.toggle("is-stale", stale && lastGood !== null);
     $("stale-note").hidden = !(stale && lastGood !== null);
     if (stale) setStatus(lastErrors.length ? t("staleStatus") : "", "stale");
-    else setStatus(t("updated"), "ok");
+    else if (lastGood) setStatus(t("updated", { gain: $("gain").textContent, payback: $("payback").textContent }), "ok");
   }
 
   function setStatus(text, state) {

@@ -185,9 +185,12 @@ def test_a_bad_value_shows_the_api_problem_next_to_the_field(
     deals.fill(
         "700"
     )  # more deals than the 600 opportunities above: 422, /evaluation/stages/2/count
-    message = page.locator("#stage-2-count ~ .field-error")
+    message = page.locator("#stages > li").nth(2).locator(".field-error")
     expect(message).to_contain_text("700 'deals' is more than the 600 'opportunities'")
+    expect(message).to_contain_text("Count a month:")
     expect(deals).to_have_attribute("aria-invalid", "true")
+    described_by = (deals.get_attribute("aria-describedby") or "").split()
+    assert message.get_attribute("id") in described_by
     # the last good result stays, marked stale
     expect(page.locator("body")).to_have_class(re.compile(r"\bis-stale\b"))
     expect(page.locator("#stale-note")).to_be_visible()
