@@ -159,18 +159,31 @@ def image_root() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def container(image_root: Path) -> Iterator[Container]:
-    who = identity()
-    root = image_root
-
+def interpreter(image_root: Path) -> tuple[Path, dict[str, str]]:
+    """The python user 10001 runs, and the environment it needs for that."""
     python = VENV / "bin" / "python"
-    library_path: dict[str, str] = {}
-    if not runs_as(who, python):
-        python = readable_copy_of_python(root / "runtime")
-        read_only_tree(root / "runtime")
-        # The copied binary's RUNPATH still names the original prefix.
-        library_path = {"LD_LIBRARY_PATH": str(root / "runtime" / "python" / "lib")}
-        assert runs_as(who, python, **library_path), f"user {who.user} cannot run {python}"
+    if runs_as(identity(), python):
+        return python, {}
+    runtime = image_root / "runtime"
+    python = readable_copy_of_python(runtime)
+    read_only_tree(runtime)
+    # The copied binary's RUNPATH still names the original prefix.
+    library_path = {"LD_LIBRARY_PATH": str(runtime / "python" / "lib")}
+    assert runs_as(identity(), python, **library_path), f"user {UID} cannot run {python}"
+    return python, library_path
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["workers-1", "workers-2"])
+def container(
+    image_root: Path, interpreter: tuple[Path, dict[str, str]], request: pytest.FixtureRequest
+) -> Iterator[Container]:
+    """One worker, as the pods run; two, as `docker run -e WORKERS=2` would (the metrics of
+    several workers live under /tmp, the only writable path)."""
+    who = identity()
+    python, library_path = interpreter
+    workers: int = request.param
+    root = image_root / f"workers-{workers}"
+    root.mkdir(mode=0o755)
 
     # COPY service/ /app/service/: the code only, owned by root, read-only to the service.
     app_dir = root / "app"
@@ -191,7 +204,7 @@ def container(image_root: Path) -> Iterator[Container]:
         "LANG": "C.UTF-8",
         "HOST": "127.0.0.1",  # 0.0.0.0 in the image; a test listens on loopback only
         "PORT": str(port),
-        "WORKERS": "1",
+        "WORKERS": str(workers),
         "LOG_LEVEL": "info",
         "LOG_FORMAT": "json",
         **library_path,
