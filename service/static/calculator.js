@@ -92,6 +92,7 @@
       staleStatus: "Not updated: check the highlighted field. The figures above are for your last valid numbers.",
       unreachable: "The calculator service cannot be reached; the figures shown are from the last successful calculation.",
       failed: "The service could not calculate this",
+      busy: "The calculator service is busy; trying again in {s} s.",
       conversion: "conversion {from} → {to}",
       breakEven: "break-even {t}",
       month: "month",
@@ -179,6 +180,7 @@
       staleStatus: "Не оновлено: перевірте позначене поле. Цифри вище — для останніх коректних даних.",
       unreachable: "Сервіс калькулятора недоступний; показано цифри останнього вдалого розрахунку.",
       failed: "Сервіс не зміг це порахувати",
+      busy: "Сервіс калькулятора зайнятий; повторимо за {s} с.",
       conversion: "конверсія {from} → {to}",
       breakEven: "окупність {t}",
       month: "місяць",
@@ -561,6 +563,12 @@
               lastErrors = [];
               globalProblem = null;
               renderAll();
+            } else if (response.status === 429 || response.status === 503) {
+              // busy or rate-limited: say so, keep the last figures, try again when told to
+              var wait = Math.min(30, Math.max(1, Number(response.headers.get("Retry-After")) || 2));
+              showFailure([], { text: t("busy", { s: wait }) });
+              clearTimeout(timer);
+              timer = setTimeout(recompute, wait * 1000);
             } else {
               var errors = data && Array.isArray(data.errors) ? data.errors.slice() : [];
               var general = null;
