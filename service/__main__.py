@@ -9,8 +9,10 @@ flight and exits with status 0.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
+import tempfile
 from types import FrameType
 
 import structlog
@@ -63,6 +65,8 @@ def main() -> int:
         "timeout_graceful_shutdown": GRACEFUL_TIMEOUT_SECONDS,
     }
     if settings.workers > 1:
+        # Workers are processes: they share metrics through files (service/metrics.py).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="roi-metrics-"))
         # uvicorn's supervisor forwards SIGTERM to the workers and returns once they have ended.
         uvicorn.run(APP, **options)  # type: ignore[arg-type]
         return 0

@@ -7,7 +7,7 @@ from typing import Any, cast
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 
-from service import openapi, page, routes
+from service import metrics, openapi, page, routes
 from service.logs import configure_logging
 from service.middleware import ServiceMiddleware
 from service.settings import Settings
@@ -55,6 +55,10 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
     def openapi_json() -> Response[bytes]:
         return Response(contract, media_type="application/vnd.oai.openapi+json")
 
+    @get("/metrics", name="metrics", sync_to_thread=False)
+    def prometheus() -> Response[bytes]:
+        return Response(metrics.exposition(), media_type=metrics.MEDIA_TYPE)
+
     @get("/schema", name="docs", sync_to_thread=False)
     def docs() -> Response[str]:
         return Response(DOCS_PAGE, media_type="text/html")
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
     state: dict[str, Any] = {"draining": False, "max_body_bytes": settings.max_body_bytes}
     litestar = Litestar(
         route_handlers=[
-            index, openapi_json, docs, page.static,
+            index, openapi_json, docs, prometheus, page.static,
             routes.evaluate, routes.payback, routes.healthz, routes.readyz,
         ],
         exception_handlers=cast(Any, routes.EXCEPTION_HANDLERS),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from service import problems
+from service import metrics, problems
 from service.limits import InFlight, RateLimiter, retry_after
 from service.security import API_KEY_HEADER, CorsPolicy, PartnerKeys
 from service.settings import Settings
@@ -117,7 +117,7 @@ class ServiceMiddleware:
             value: problems.Problem, headers: list[tuple[bytes, bytes]] | None = None
         ) -> None:
             value.request_id = request_id
-            value.instance = scope["path"]
+            value.instance = scope["path"][:200]
             await _send_problem(send_with_headers, value, headers or [])
 
         try:
@@ -138,12 +138,14 @@ class ServiceMiddleware:
                     )
                 )
         finally:
+            elapsed = time.perf_counter() - started
+            metrics.observe(scope["path"], scope["method"], response["status"], elapsed)
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=response["status"],
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                duration_ms=round(elapsed * 1000, 3),
                 **({"partner": response["partner"]} if response["partner"] else {}),
             )
             structlog.contextvars.clear_contextvars()
@@ -163,7 +165,7 @@ class ServiceMiddleware:
         if refusal is not None:
             await refuse(*refusal)
         elif origin is not None and _is_preflight(scope):
-            await _send_preflight(send, self.cors.preflight_headers(origin))
+            await _send_preflight(send, self.cors.preflight_headers())
         elif scope["path"] in _UNGUARDED:
             await self.app(scope, receive, send)
         elif not self.in_flight.try_enter():

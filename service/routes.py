@@ -95,7 +95,7 @@ def _problem_response(
     request: Request[Any, Any, Any], value: problems.Problem, headers: dict[str, str] | None = None
 ) -> Response[bytes]:
     value.request_id = request.scope.get("state", {}).get("request_id")
-    value.instance = request.url.path
+    value.instance = request.url.path[:200]
     return Response(
         problems.encode(value),
         status_code=value.status,

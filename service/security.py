@@ -62,9 +62,10 @@ class CorsPolicy:
             (b"access-control-expose-headers", CORS_EXPOSE.encode()),
         ]
 
-    def preflight_headers(self, origin: bytes) -> list[tuple[bytes, bytes]]:
+    @staticmethod
+    def preflight_headers() -> list[tuple[bytes, bytes]]:
+        """What a preflight answer adds to the headers of every allowed answer."""
         return [
-            *self.headers(origin),
             (b"access-control-allow-methods", CORS_METHODS.encode()),
             (b"access-control-allow-headers", CORS_HEADERS.encode()),
             (b"access-control-max-age", CORS_MAX_AGE.encode()),

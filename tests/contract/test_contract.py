@@ -41,6 +41,7 @@ def test_every_route_the_app_serves_is_documented(app: ServiceMiddleware) -> Non
     undocumented_on_purpose = {
         ("/schema", "GET"),
         ("/schema/openapi.json", "GET"),
+        ("/metrics", "GET"),
         ("/static/{name:str}", "GET"),
     }
     assert served - undocumented_on_purpose == documented

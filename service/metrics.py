@@ -1,0 +1,68 @@
+"""Prometheus metrics: request counts and latency by route and status, right with many workers.
+
+With several workers (separate processes) ``python -m service`` points PROMETHEUS_MULTIPROC_DIR
+at a fresh directory under /tmp before they start; each process writes its samples there and
+/metrics sums them, whichever worker answers the scrape.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+ROUTES = frozenset(
+    {
+        "/",
+        "/evaluate",
+        "/payback",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/schema",
+        "/schema/openapi.json",
+    }
+)
+METHODS = frozenset({"GET", "POST", "OPTIONS", "HEAD", "PUT", "PATCH", "DELETE"})
+MEDIA_TYPE = CONTENT_TYPE_LATEST
+
+REQUESTS = Counter(
+    "roi_requests",
+    "HTTP requests answered, by route, method and status.",
+    ["route", "method", "status"],
+)
+LATENCY = Histogram(
+    "roi_request_duration_seconds",
+    "Time from the request's arrival to the end of its answer, by route.",
+    ["route"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0),
+)
+
+
+def route_of(path: str) -> str:
+    """A bounded label: the known route, "/static" for assets, "other" for anything else."""
+    if path in ROUTES:
+        return path
+    return "/static" if path.startswith("/static/") else "other"
+
+
+def observe(path: str, method: str, status: int | None, seconds: float) -> None:
+    route = route_of(path)
+    REQUESTS.labels(route, method if method in METHODS else "OTHER", str(status or 0)).inc()
+    LATENCY.labels(route).observe(seconds)
+
+
+def exposition() -> bytes:
+    """The samples of this process, or of every worker in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest()
