@@ -1,9 +1,10 @@
 """The service started the way deploy/Dockerfile starts it, without a container engine.
 
 As in the image: ``python -m service`` as the numeric non-root user 10001, from a copy of
-service/ that this user cannot write, with HOME and TMPDIR on /tmp, PYTHONDONTWRITEBYTECODE and a
-clean environment that holds the whole configuration. Then: ready, the seed's answer, the
-Prometheus exposition, and a clean exit 0 on SIGTERM within the pod's grace period.
+service/ that this user cannot write, PYTHONDONTWRITEBYTECODE, and a clean environment that holds
+the whole configuration. HOME and TMPDIR point at a private world-writable directory that stands
+for the pod's /tmp emptyDir (so nothing is left in the machine's /tmp). Then: ready, the seed's
+answer, the Prometheus exposition, and a clean exit 0 on SIGTERM within the pod's grace period.
 
 The interpreter: the project's .venv links to a Python that user 10001 may not be able to reach
 (pyenv under /root, mode 700). Then the interpreter alone (binary, libpython, standard library)
@@ -192,6 +193,11 @@ def container(
     )
     read_only_tree(app_dir)
 
+    # The container's own /tmp (an emptyDir in the pod): world-writable and sticky, like /tmp.
+    tmp = root / "tmp"
+    tmp.mkdir()
+    tmp.chmod(0o1777)
+
     port = free_port()
     # Only the image's ENV lines and the settings: nothing inherited from this test process.
     environ = {
@@ -199,8 +205,8 @@ def container(
         "PYTHONPATH": str(app_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
-        "HOME": "/tmp",
-        "TMPDIR": "/tmp",
+        "HOME": str(tmp),
+        "TMPDIR": str(tmp),
         "LANG": "C.UTF-8",
         "HOST": "127.0.0.1",  # 0.0.0.0 in the image; a test listens on loopback only
         "PORT": str(port),
