@@ -19,10 +19,12 @@ Spec lines are quoted in the comments as ``# spec: ...``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from msgspec import UNSET
@@ -62,7 +64,7 @@ def to_float(x: Fraction) -> float:
     return float(x)  # Fraction -> float is correctly rounded
 
 
-class ReferenceInvalid(ValueError):  # noqa: N818  a model rejection, named like ModelError
+class ReferenceInvalid(ValueError):
     """A schema-valid request the page rejects (422): ``stage_indices`` are the offending stages."""
 
     def __init__(self, stage_indices: list[int]) -> None:
@@ -101,11 +103,11 @@ def check_funnel(request: EvaluateRequest) -> list[int]:
     bad = []
     for i in range(1, len(counts)):
         # spec: "counts that grow down the funnel (c_i > c_{i-1})"
-        if counts[i] > counts[i - 1]:
-            bad.append(i)
+        grows = counts[i] > counts[i - 1]
         # spec: "a projected conversion above 100 % (c_i / c_{i-1} × (1 + u_i) > 1)"
         # (undefined, hence not rejected, when c_{i-1} = 0: then c_i = 0 too)
-        elif counts[i - 1] > 0 and counts[i] / counts[i - 1] * (1 + uplifts[i]) > 1:
+        above_100 = counts[i - 1] > 0 and counts[i] / counts[i - 1] * (1 + uplifts[i]) > 1
+        if grows or above_100:
             bad.append(i)
     return bad
 
@@ -116,10 +118,10 @@ def evaluate(request: EvaluateRequest, minor_unit: int) -> RefEvaluation:
         raise ReferenceInvalid(bad)
 
     # spec: "R rounds half-up to an integer in `whole_units` mode and is the identity in `exact`"
-    def R(x: Fraction) -> Fraction:  # noqa: N802  the page's name
+    def R(x: Fraction) -> Fraction:
         return round_half_up(x) if request.rounding == "whole_units" else x
 
-    def M(x: Fraction) -> Fraction:  # noqa: N802  the page's name
+    def M(x: Fraction) -> Fraction:
         return round_half_up(x, minor_unit)
 
     c = [exact(stage.count) for stage in request.stages]
@@ -191,48 +193,66 @@ def integer_root(n: int, k: int) -> int | None:
 
 @dataclass(frozen=True)
 class Alg:
-    """An exact number Σ coords[j] × y^j (j < d) with rational coords; y^d = 1/s is rational and
-    1, y, ..., y^(d-1) are linearly independent over the rationals."""
+    """An exact number Σ coords[j] × y^j (j < d) with rational coords (only the non-zero ones are
+    stored); y^d = 1/s is rational and 1, y, ..., y^(d-1) are linearly independent over the
+    rationals, so the number is rational exactly when no coordinate j >= 1 is stored."""
 
-    coords: tuple[Fraction, ...]
+    coords: dict[int, Fraction]
     disc: Discounting
 
+    def _combine(self, other: Alg, sign: int) -> Alg:
+        coords = dict(self.coords)
+        for j, a in other.coords.items():
+            total = coords.get(j, Fraction(0)) + sign * a
+            if total:
+                coords[j] = total
+            else:
+                coords.pop(j, None)
+        return Alg(coords, self.disc)
+
     def __add__(self, other: Alg) -> Alg:
-        return Alg(tuple(a + b for a, b in zip(self.coords, other.coords, strict=True)), self.disc)
+        return self._combine(other, 1)
 
     def __sub__(self, other: Alg) -> Alg:
-        return Alg(tuple(a - b for a, b in zip(self.coords, other.coords, strict=True)), self.disc)
+        return self._combine(other, -1)
 
     def scale(self, k: Fraction) -> Alg:
-        return Alg(tuple(a * k for a in self.coords), self.disc)
+        if not k:
+            return Alg({}, self.disc)
+        return Alg({j: a * k for j, a in self.coords.items()}, self.disc)
 
     def is_rational(self) -> bool:
-        return all(a == 0 for a in self.coords[1:])
+        return all(j == 0 for j in self.coords)
 
+    def rational(self) -> Fraction:
+        assert self.is_rational()
+        return self.coords.get(0, Fraction(0))
+
+    @cached_property
     def decimal(self) -> Decimal:
         with localcontext() as ctx:
             ctx.prec = PREC
-            total = Decimal(0)
-            power = Decimal(1)
-            for a in self.coords:
-                total += to_decimal(a) * power
-                power *= self.disc.y
+            total = sum(
+                (to_decimal(a) * self.disc.y_powers[j] for j, a in self.coords.items()),
+                Decimal(0),
+            )
             return +total
 
     def sign(self) -> int:
         if self.is_rational():
-            return (self.coords[0] > 0) - (self.coords[0] < 0)
-        value = self.decimal()  # irrational, so not 0: its 80-digit value has the right sign
-        return 1 if value > 0 else -1
+            value = self.rational()
+            return (value > 0) - (value < 0)
+        # irrational, hence not 0: its 80-digit value has the right sign
+        return 1 if self.decimal > 0 else -1
 
     def money(self, minor_unit: int) -> Decimal:
         """M of this exact value: exactly when rational (ties are possible), else from 80 digits
         (an irrational number is never a tie)."""
         if self.is_rational():
-            return money(self.coords[0], minor_unit)
+            return money(self.rational(), minor_unit)
         with localcontext() as ctx:
             ctx.prec = PREC
-            return self.decimal().quantize(Decimal(1).scaleb(-minor_unit), rounding=ROUND_HALF_UP)
+            return self.decimal.quantize(Decimal(1).scaleb(-minor_unit), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -260,14 +280,18 @@ class Discounting:
             y = (-(to_decimal(s).ln()) / d).exp() if s != 1 else Decimal(1)
         object.__setattr__(self, "y", y)
 
+    @cached_property
+    def y_powers(self) -> list[Decimal]:
+        with localcontext() as ctx:
+            ctx.prec = PREC + 10
+            return [self.y**j for j in range(self.d)]
+
     def constant(self, x: Fraction) -> Alg:
-        return Alg((x,) + (Fraction(0),) * (self.d - 1), self)
+        return Alg({0: x} if x else {}, self)
 
     def df(self, t: int) -> Alg:
         # spec: "df_t = (1 + r) ^ (-t / 12)" = y^t = y^(t mod d) × s^(-(t div d))
-        coords = [Fraction(0)] * self.d
-        coords[t % self.d] = self.s ** -(t // self.d)
-        return Alg(tuple(coords), self)
+        return Alg({t % self.d: self.s ** -(t // self.d)}, self)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +301,7 @@ class Discounting:
 
 def sign_changes(flows: list[Fraction]) -> int:
     signs = [1 if f > 0 else -1 for f in flows if f != 0]
-    return sum(1 for a, b in zip(signs, signs[1:], strict=False) if a != b)
+    return sum(1 for a, b in itertools.pairwise(signs) if a != b)
 
 
 def irr(flows: list[Fraction]) -> Decimal | None:
@@ -385,10 +409,10 @@ def payback_time(cumulative: list[Alg], net: list[Alg], rule: PaybackRule) -> fl
         if signs[t - 1] < 0 <= signs[t]:
             owed, earned = cumulative[t - 1], net[t]
             if owed.is_rational() and earned.is_rational():
-                return to_float(t - 1 + (-owed.coords[0]) / earned.coords[0])
+                return to_float(t - 1 + (-owed.rational()) / earned.rational())
             with localcontext() as ctx:
                 ctx.prec = PREC
-                return float(t - 1 + (-owed.decimal()) / earned.decimal())
+                return float(t - 1 + (-owed.decimal) / earned.decimal)
     return None
 
 
@@ -444,11 +468,11 @@ def payback(
     if pv_costs.sign() == 0:
         roi = None
     elif npv.is_rational() and pv_costs.is_rational():
-        roi = to_float(npv.coords[0] / pv_costs.coords[0])
+        roi = to_float(npv.rational() / pv_costs.rational())
     else:
         with localcontext() as ctx:
             ctx.prec = PREC
-            roi = float(npv.decimal() / pv_costs.decimal())
+            roi = float(npv.decimal / pv_costs.decimal)
 
     # spec: "irr_monthly: the rate where Σ net_t / (1 + irr)^t = 0 (null with no sign change)"
     irr_m = irr(net)
