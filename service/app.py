@@ -63,7 +63,11 @@ def create_app(settings: Settings | None = None) -> ServiceMiddleware:
     def docs() -> Response[str]:
         return Response(DOCS_PAGE, media_type="text/html")
 
-    state: dict[str, Any] = {"draining": False, "max_body_bytes": settings.max_body_bytes}
+    state: dict[str, Any] = {
+        "draining": False,
+        "max_body_bytes": settings.max_body_bytes,
+        "body_timeout_seconds": settings.body_timeout_seconds,
+    }
     litestar = Litestar(
         route_handlers=[
             index, openapi_json, docs, prometheus, page.static,

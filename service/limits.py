@@ -7,6 +7,10 @@ import time
 from collections import OrderedDict
 
 
+class BodyTimeout(Exception):
+    """The client did not finish sending its body within the deadline."""
+
+
 class RateLimiter:
     """A token bucket per client: ``per_minute`` requests a minute, in bursts of up to as many.
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from service import metrics, problems
-from service.limits import InFlight, RateLimiter, retry_after
+from service.limits import BodyTimeout, InFlight, RateLimiter, retry_after
 from service.security import API_KEY_HEADER, CorsPolicy, PartnerKeys
 from service.settings import Settings
 
@@ -45,10 +45,6 @@ _VARY_ORIGIN = (b"vary", b"Origin")
 _UNGUARDED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 log = structlog.get_logger("roi_service.access")
-
-
-class BodyTimeout(Exception):
-    """The client did not finish sending its body in time."""
 
 
 def request_id_from(scope: Scope) -> str:

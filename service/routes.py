@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException
 
 from service import calc, problems
 from service.currency import minor_unit
+from service.limits import BodyTimeout
 
 JSON = "application/json"
 # Money leaves as exact decimal JSON numbers (19082.00), never strings, never binary floats.
@@ -148,6 +149,13 @@ def on_unsupported_media_type(
     )
 
 
+def on_body_timeout(request: Request[Any, Any, Any], _: BodyTimeout) -> Response[bytes]:
+    seconds = request.app.state.get("body_timeout_seconds")
+    return _problem_response(
+        request, problems.problem("body-timeout", f"the body took over {seconds:g} s to arrive")
+    )
+
+
 _SLUG_BY_STATUS = {
     400: "bad-request",
     404: "not-found",
@@ -191,6 +199,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     SchemaViolation: on_schema_violation,
     calc.ModelError: on_model_error,
     UnsupportedMediaType: on_unsupported_media_type,
+    BodyTimeout: on_body_timeout,
     HTTPException: on_http_exception,
     Exception: on_unexpected,
 }
