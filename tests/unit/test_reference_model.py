@@ -9,6 +9,7 @@ half-up ties the page names (2.675 -> 2.68; counts ending in .5 in whole_units).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -274,21 +275,21 @@ RATES = st.one_of(
 SHARES = st.one_of(st.just(0.0), numbers(0, 1))
 
 
-def cost_lines(draw: st.DrawFn, small: float) -> list[dict[str, Any]]:
+def cost_lines(draw: st.DrawFn, amount: Callable[[], float]) -> list[dict[str, Any]]:
     n = draw(st.integers(0, 3))
-    return [
-        {"name": f"line {i}", "amount": small_or_any(draw, 0, MAX_MONEY, small)} for i in range(n)
-    ]
+    return [{"name": f"line {i}", "amount": amount()} for i in range(n)]
 
 
 @st.composite
 def investments(draw: st.DrawFn) -> dict[str, Any]:
-    """A /payback body, with ``monthly_benefit`` or an embedded evaluation in the same currency."""
+    """A /payback body, with ``monthly_benefit`` or an embedded evaluation in the same currency.
+
+    Mostly a business case that can pay back within the horizon (costs scaled to the benefit),
+    sometimes costs and benefits drawn independently over the schema's whole range."""
     currency, _ = draw(st.sampled_from(CURRENCIES))
     horizon = draw(st.one_of(st.integers(1, 24), st.integers(1, 120)))
     body: dict[str, Any] = {
         "currency": currency,
-        "costs": {"one_time": cost_lines(draw, 50_000), "monthly": cost_lines(draw, 5_000)},
         "horizon_months": horizon,
         "ramp_up_months": draw(st.one_of(st.just(0), st.integers(0, horizon))),
         "annual_discount_rate": draw(RATES),
@@ -300,9 +301,24 @@ def investments(draw: st.DrawFn) -> dict[str, Any]:
         request = msgspec.convert(evaluation, EvaluateRequest)
         if ref.check_funnel(request):  # only valid evaluations here
             evaluation["stages"] = [dict(s, uplift=0.0) for s in evaluation["stages"]]
+            request = msgspec.convert(evaluation, EvaluateRequest)
         body["evaluation"] = evaluation
+        benefit = float(ref.evaluate(request, MINOR_UNIT[currency]).monthly_gain)
+    elif draw(st.integers(0, 3)):
+        benefit = number(draw, 0, 100_000)
+        body["monthly_benefit"] = benefit
     else:
-        body["monthly_benefit"] = small_or_any(draw, -MAX_MONEY, MAX_MONEY, 20_000)
+        benefit = small_or_any(draw, -MAX_MONEY, MAX_MONEY, 20_000)
+        body["monthly_benefit"] = benefit
+    scale = min(abs(benefit), MAX_MONEY / 30)
+    if scale and draw(st.integers(0, 3)):
+        # up to horizon months of benefit up front, up to 1.2 of it every month
+        one_time = cost_lines(draw, lambda: number(draw, 0, scale * horizon / 3))
+        monthly = cost_lines(draw, lambda: number(draw, 0, scale * 0.4))
+    else:
+        one_time = cost_lines(draw, lambda: small_or_any(draw, 0, MAX_MONEY, 50_000))
+        monthly = cost_lines(draw, lambda: small_or_any(draw, 0, MAX_MONEY, 5_000))
+    body["costs"] = {"one_time": one_time, "monthly": monthly}
     return body
 
 
