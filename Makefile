@@ -33,9 +33,18 @@ run: install ## serve on http://127.0.0.1:8000 (HOST, PORT, WORKERS from the env
 	$(PY) -m service
 
 .PHONY: test
-test: install-dev ## lint, type-check, then every test (unit, contract, e2e)
+test: install-dev deploy-tools ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
+
+.PHONY: fuzz
+fuzz: install-dev ## schemathesis in depth: all checks and phases, both modes, 1,000 examples per operation
+	mkdir -p artifacts
+	$(PY) -m tests.tools.serve LOG_LEVEL=warning -- $(VENV)/bin/schemathesis run openapi/openapi.json \
+	  --url {url} --checks all --phases examples,coverage,fuzzing --mode all \
+	  --max-examples 1000 --generation-deterministic --workers 1 --no-color \
+	  --report ndjson --report-ndjson-path artifacts/fuzz.ndjson
+	$(PY) -m tests.tools.cases artifacts/fuzz.ndjson --at-least 1000 "POST /evaluate" "POST /payback"
 
 .PHONY: lint
 lint: ## ruff, ruff format --check, mypy --strict, and the contract is up to date

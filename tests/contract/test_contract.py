@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import json
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import tests.tools.cases
 from service import openapi
 from service.examples import SEED_EVALUATE, SEED_PAYBACK, SEED_PAYBACK_WITH_EVALUATION
 from service.middleware import ServiceMiddleware
@@ -133,12 +133,7 @@ def test_schemathesis_finds_nothing_against_the_running_service(
         command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    cases: collections.Counter[str] = collections.Counter()
-    for line in events.read_text().splitlines():
-        event = json.loads(line)
-        if "ScenarioFinished" in event:
-            recorder = event["ScenarioFinished"]["recorder"]
-            cases[recorder["label"]] += len(recorder.get("cases", {}))
+    cases = tests.tools.cases.count(events)
     print(dict(cases))  # the counts go into the issue note
     assert cases["POST /evaluate"] >= 100
     assert cases["POST /payback"] >= 100
