@@ -121,7 +121,7 @@
       lede: "Опишіть воронку продажів до CRM і ефект, якого від неї очікуєте. Калькулятор покаже додатковий дохід на місяць, коли окупиться інвестиція, і кожен крок розрахунку.",
       summaryTitle: "Результат",
       gainLabel: "Додаткова вигода на місяць",
-      upliftLabel: "Зростання продажів",
+      upliftLabel: "Зростання виручки",
       paybackLabel: "Окупиться за",
       inputsTitle: "Ваші показники",
       funnelLegend: "Воронка продажів, на місяць",
@@ -169,8 +169,8 @@
       removeCost: "Видалити витрату {n}",
       remove: "Видалити",
       aMonth: "на місяць",
-      revenueFromTo: "продажі {from} → {to}",
-      gainAtMargin: "продажі {revenue} × маржа {margin}",
+      revenueFromTo: "виручка {from} → {to}",
+      gainAtMargin: "виручка {revenue} × маржа {margin}",
       oneTimeNote: "одноразові витрати {amount}",
       noPayback: "не в межах {h}",
       paidAlready: "немає що окупати",
@@ -204,17 +204,18 @@
     },
   };
 
-  // Step labels in Ukrainian, by the step's stable `key` (English comes from the API itself).
+  // Step labels in Ukrainian by the step's stable `key`, for an API that answers in English only
+  // (the API words them itself when it answers Content-Language: uk).
   var UK_STEPS = {
-    top: "{name}: зростання кількості ({u})",
-    volume: "{name}: зростають разом з етапом «{above}»",
+    top: "{name}: більший обсяг ({u})",
+    volume: "{name}: зростання разом з «{above}»",
     conversion: "{name}: краща конверсія ({u})",
-    revenue_at_baseline_deal_value: "продажі за старої середньої суми угоди",
-    projected_revenue: "продажі із середньою сумою угоди {u}",
-    baseline_revenue: "продажі до CRM",
-    revenue_uplift: "додаткові продажі на місяць",
-    revenue_uplift_ratio: "приріст продажів відносно попередніх",
-    monthly_gain: "вигода на місяць з урахуванням валової маржі",
+    revenue_at_baseline_deal_value: "виручка за старої середньої суми угоди",
+    projected_revenue: "виручка із середньою сумою угоди {u}",
+    baseline_revenue: "виручка до впровадження CRM",
+    revenue_uplift: "додаткова виручка за місяць",
+    revenue_uplift_ratio: "приріст виручки відносно попередньої",
+    monthly_gain: "щомісячний виграш з урахуванням валової маржі",
   };
 
   var lang = initialLanguage();
@@ -545,7 +546,11 @@
     controller = typeof AbortController === "function" ? new AbortController() : null;
     fetch(BASE + "payback", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json, application/problem+json" },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, application/problem+json",
+        "Accept-Language": lang,
+      },
       body: JSON.stringify(built.body),
       signal: controller ? controller.signal : undefined,
       credentials: "omit",
@@ -559,7 +564,9 @@
           .then(function (data) {
             if (mine !== sequence) return;
             if (response.ok && data) {
-              lastGood = { request: built.body, response: data };
+              // the language the API worded its step labels in, if it says so
+              var worded = (response.headers.get("Content-Language") || "en").slice(0, 2).toLowerCase();
+              lastGood = { request: built.body, response: data, language: worded };
               lastErrors = [];
               globalProblem = null;
               renderAll();
@@ -631,6 +638,8 @@
         unplaced.push(error.detailKey ? t(error.detailKey) : error.detail);
         return;
       }
+      var folded = target.closest("details");
+      if (folded) folded.open = true; // an error must never hide in a closed section
       var id = "err-" + count++;
       var message = el("p", { class: "field-error generated", id: id, text: error.detailKey ? t(error.detailKey) : error.detail });
       if (target.matches("input, select, textarea")) {
@@ -730,7 +739,7 @@
   }
 
   function stepLabel(step, req, ev) {
-    if (lang === "en") return step.label;
+    if (lang === "en" || (lastGood && lastGood.language === lang)) return step.label;
     var match = /^stages\[(\d+)\]\.(projected|volume)$/.exec(step.key);
     if (match) {
       var i = Number(match[1]);
@@ -963,7 +972,8 @@
     });
     renumber();
     if (previous !== lang || !lastGood) renderAll();
-    if (namesChanged) schedule();
+    // ask again: untouched names follow the language, and the API may word its steps in it
+    if (namesChanged || (lastGood && lastGood.language !== lang)) schedule();
   }
 
   // ---- wiring --------------------------------------------------------------------------------
