@@ -29,7 +29,7 @@ from typing import Literal
 
 from msgspec import UNSET
 
-from service.calc.types import EvaluateRequest, PaybackRequest
+from service.calc import EvaluateRequest, PaybackRequest
 
 PREC = 80  # significant digits for every irrational quantity
 
@@ -427,9 +427,11 @@ def payback(
     else:
         stated_benefit = exact(request.monthly_benefit)
 
-    # whole months (the schema accepts 12 and 12.0 alike)
+    # whole months (the schema accepts 12 and 12.0 alike); spec defaults: H = 12, R = 0
     H = int(request.horizon_months)
-    R = int(request.ramp_up_months)
+    R = 0 if request.ramp_up_months is UNSET else int(request.ramp_up_months)
+    one_time_lines = [] if request.costs is UNSET else request.costs.one_time
+    monthly_lines = [] if request.costs is UNSET else request.costs.monthly
     r = exact(request.annual_discount_rate)
     risk_benefits = exact(request.risk_adjustment.benefits)
     risk_costs = exact(request.risk_adjustment.costs)
@@ -437,13 +439,9 @@ def payback(
     # spec: "B = monthly_benefit × (1 - risk_benefits)"
     B = stated_benefit * (1 - risk_benefits)
     # spec: "C_0 = Σ one_time × (1 + risk_costs)   at month 0"
-    C_0 = sum((exact(line.amount) for line in request.costs.one_time), Fraction(0)) * (
-        1 + risk_costs
-    )
+    C_0 = sum((exact(line.amount) for line in one_time_lines), Fraction(0)) * (1 + risk_costs)
     # spec: "C_m = Σ monthly × (1 + risk_costs)   each month 1..H"
-    C_m = sum((exact(line.amount) for line in request.costs.monthly), Fraction(0)) * (
-        1 + risk_costs
-    )
+    C_m = sum((exact(line.amount) for line in monthly_lines), Fraction(0)) * (1 + risk_costs)
 
     # spec: "ramp_t = 1 if R = 0 else min(1, t / R)"
     def ramp(t: int) -> Fraction:

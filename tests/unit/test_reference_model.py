@@ -517,6 +517,8 @@ def test_payback_tie_values() -> None:
         {"monthly_benefit": 0.0055, "horizon_months": 12, "annual_discount_rate": 0.1}
     )
     assert got.cash_flows[12].discounted_net == Decimal("0.01")  # 0.0055 / 1.1 = 0.005
+    got = run_payback({"monthly_benefit": 0.01, "horizon_months": 12, "annual_discount_rate": 1})
+    assert got.cash_flows[12].discounted_net == Decimal("0.01")  # 0.01 × 2^-1 = 0.005
 
 
 def test_payback_with_monthly_costs_only_and_a_ramp() -> None:
