@@ -82,3 +82,17 @@ deploy-check: deploy-tools ## lint deploy/Dockerfile, validate and policy-check 
 	$(DEPLOY_VENV)/bin/yamllint -s -c deploy/.yamllint deploy
 	for v in $(K8S_VERSIONS); do $(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet -k $$v $(K8S_MANIFESTS) || exit 1; done
 	$(DEPLOY_VENV)/bin/checkov -d deploy --framework kubernetes dockerfile --compact --quiet --skip-download
+
+# Benchmarks (bench/README.md): the server on core 0, wrk on core 1; results in docs/performance.md.
+.PHONY: bench-tools
+bench-tools: $(UV)
+	$(UV) sync --locked --group dev --group bench
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+
+.PHONY: bench
+bench: bench-tools ## service vs raw ASGI ceiling vs FastAPI on uvicorn and granian, model cost (~5 min)
+	$(PY) bench/bench.py
+
+.PHONY: loadtest
+loadtest: bench-tools ## one minute of fixed-rate load on python -m service: no non-2xx, RSS steady
+	$(PY) bench/loadtest.py

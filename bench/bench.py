@@ -1,0 +1,248 @@
+"""``make bench``: the service against a raw ASGI ceiling and a FastAPI peer, on two servers.
+
+One run: in-process model cost (timeit), then every target under wrk (server on core 0, wrk
+on core 1, 32 connections, 1,000 different valid seed variants in rotation), warmed up, in
+alternating rounds; then p99 at half the service's peak rate; then each server's RSS. Prints
+a table and the issue's targets (met or not); writes artifacts/bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import statistics
+import sys
+import time
+import timeit
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+from common import ARTIFACTS, VENV_BIN, Server
+
+from service import calc, examples
+
+PY = str(VENV_BIN / "python")
+GRANIAN = str(VENV_BIN / "granian")
+UVICORN_FLAGS = ["--loop", "uvloop", "--http", "httptools", "--no-access-log",
+                 "--log-level", "warning", "--no-server-header"]  # fmt: skip
+GRANIAN_FLAGS = ["--interface", "asgi", "--host", "127.0.0.1", "--workers", "1", "--http", "1",
+                 "--no-ws", "--loop", "uvloop", "--log-level", "warning"]  # fmt: skip
+SERVICE_ENV = {"HOST": "127.0.0.1", "LOG_FORMAT": "json", "LOG_LEVEL": "info"}
+
+
+def targets() -> list[Server]:
+    def uvicorn(name: str, app: str, port: int) -> Server:
+        argv = [PY, "-m", "uvicorn", app, "--port", str(port), *UVICORN_FLAGS]
+        return Server(name, argv, port)
+
+    def granian(name: str, app: str, port: int, env: dict[str, str] | None = None) -> Server:
+        return Server(name, [GRANIAN, *GRANIAN_FLAGS, "--port", str(port), app], port, env or {})
+
+    return [
+        # As shipped: python -m service (uvicorn, uvloop, httptools, structlog JSON lines).
+        Server("service/uvicorn", [PY, "-m", "service"], 18101, {**SERVICE_ENV, "PORT": "18101"}),
+        granian("service/granian", "service.app:app", 18102, SERVICE_ENV),
+        uvicorn("ceiling/uvicorn", "bench.ceiling:app", 18103),
+        granian("ceiling/granian", "bench.ceiling:app", 18104),
+        uvicorn("fastapi/uvicorn", "bench.fastapi_peer:app", 18105),
+        granian("fastapi/granian", "bench.fastapi_peer:app", 18106),
+    ]
+
+
+# ---- in-process model cost ---------------------------------------------------------------
+
+
+def best_us(function: Any, number: int, repeat: int = 7) -> float:
+    return min(timeit.repeat(function, number=number, repeat=repeat)) / number * 1e6
+
+
+def model_cost() -> dict[str, float]:
+    """µs per call, best of 7, on the server core: the model alone and with decode + encode."""
+    encoder = msgspec.json.Encoder(decimal_format="number")
+    evaluate_decoder = msgspec.json.Decoder(calc.EvaluateRequest)
+    payback_decoder = msgspec.json.Decoder(calc.PaybackRequest)
+    evaluate_raw = msgspec.json.encode(examples.SEED_EVALUATE)
+    payback_raw = msgspec.json.encode(dict(examples.SEED_PAYBACK, horizon_months=120))
+    evaluate_req = evaluate_decoder.decode(evaluate_raw)
+    payback_req = payback_decoder.decode(payback_raw)
+    # A heavier 120-month case: discounting, a ramp, monthly costs and an embedded evaluation.
+    heavy = dict(examples.SEED_PAYBACK_WITH_EVALUATION, horizon_months=120, ramp_up_months=3,
+                 annual_discount_rate=0.1)  # fmt: skip
+    heavy["costs"] = {**heavy["costs"], "monthly": [{"name": "seats", "amount": 1500}]}
+    heavy_raw = msgspec.json.encode(heavy)
+    heavy_req = payback_decoder.decode(heavy_raw)
+    return {
+        "evaluate_us": best_us(lambda: calc.evaluate(evaluate_req, 2), 2000),
+        "evaluate_codec_us": best_us(
+            lambda: encoder.encode(calc.evaluate(evaluate_decoder.decode(evaluate_raw), 2)), 2000
+        ),
+        "payback_120_us": best_us(lambda: calc.payback(payback_req, 2), 200),
+        "payback_120_codec_us": best_us(
+            lambda: encoder.encode(calc.payback(payback_decoder.decode(payback_raw), 2)), 200
+        ),
+        "payback_120_heavy_us": best_us(lambda: calc.payback(heavy_req, 2), 200),
+        "payback_120_heavy_codec_us": best_us(
+            lambda: encoder.encode(calc.payback(payback_decoder.decode(heavy_raw), 2)), 200
+        ),
+    }
+
+
+# ---- load --------------------------------------------------------------------------------
+
+
+def measure(args: argparse.Namespace, bodies: Path) -> dict[str, Any]:
+    servers = targets()
+    results: dict[str, Any] = {s.name: {"rounds": []} for s in servers}
+    with common.running(servers):
+        for server in servers:
+            print(f"warming up {server.name} ({args.warmup:g} s)", flush=True)
+            common.wrk(server.port, bodies, args.warmup)
+        for round_ in range(args.rounds):
+            # Alternate: each round starts one target later, so no target always goes first.
+            order = servers[round_ % len(servers) :] + servers[: round_ % len(servers)]
+            for server in order:
+                result = common.wrk(server.port, bodies, args.seconds, server=server)
+                results[server.name]["rounds"].append(dataclasses.asdict(result))
+                print(
+                    f"round {round_ + 1}/{args.rounds} {server.name:16} "
+                    f"{result.requests_per_s:9.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+                    f"p99 {result.p99_ms:6.2f} ms  non-2xx {result.non_2xx}  "
+                    f"foreign load on core 0 {result.foreign_cpu0:.0%}",
+                    flush=True,
+                )
+        for server in servers:
+            entry = results[server.name]
+            rounds = entry["rounds"]
+            entry["requests_per_s"] = statistics.median(r["requests_per_s"] for r in rounds)
+            entry["p50_ms"] = statistics.median(r["p50_ms"] for r in rounds)
+            entry["p99_ms"] = statistics.median(r["p99_ms"] for r in rounds)
+            entry["foreign_cpu0"] = max(r["foreign_cpu0"] for r in rounds)
+            entry["non_2xx"] = sum(r["non_2xx"] + r["socket_errors"] for r in rounds)
+        for server in servers:
+            if not server.name.startswith("service/"):
+                continue
+            rate = results[server.name]["requests_per_s"] / 2
+            half = common.wrk(server.port, bodies, args.seconds, rate=rate, server=server)
+            results[server.name]["half_peak"] = {"target_rate": rate, **dataclasses.asdict(half)}
+            print(
+                f"half peak {server.name:16} {half.requests_per_s:6.0f} of {rate:.0f} req/s  "
+                f"p50 {half.p50_ms:.2f} ms  p99 {half.p99_ms:.2f} ms  "
+                f"foreign load on core 0 {half.foreign_cpu0:.0%}",
+                flush=True,
+            )
+        for server in servers:
+            results[server.name]["rss_mib"] = server.rss_mib()
+    return results
+
+
+# ---- report ------------------------------------------------------------------------------
+
+
+def report(model: dict[str, float], load: dict[str, Any]) -> dict[str, Any]:
+    ceiling = max(
+        load["ceiling/uvicorn"]["requests_per_s"], load["ceiling/granian"]["requests_per_s"]
+    )
+    fastapi = max(
+        load["fastapi/uvicorn"]["requests_per_s"], load["fastapi/granian"]["requests_per_s"]
+    )
+    print()
+    print(
+        "| target | server | req/s | p50 ms | p99 ms | p99 at half peak ms | RSS MiB "
+        "| / ceiling | / FastAPI | foreign load |"
+    )
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for name, entry in load.items():
+        target, server = name.split("/")
+        half = entry.get("half_peak")
+        half_text = f"{half['p99_ms']:.2f} (at {half['requests_per_s']:.0f}/s)" if half else "–"
+        print(
+            f"| {target} | {server} | {entry['requests_per_s']:.0f} | {entry['p50_ms']:.2f} | "
+            f"{entry['p99_ms']:.2f} | {half_text} | {entry['rss_mib']:.1f} | "
+            f"{entry['requests_per_s'] / ceiling:.2f} | {entry['requests_per_s'] / fastapi:.2f} | "
+            f"{entry['foreign_cpu0']:.0%} |"
+        )
+    print()
+    print("In-process model cost (µs per call, best of 7, server core):")
+    for key, value in model.items():
+        print(f"  {key:28} {value:9.1f}")
+    shipped = load["service/uvicorn"]
+    granian = load["service/granian"]
+    checks = [
+        ("throughput ≥ 0.40 × ceiling (as shipped, uvicorn)",
+         shipped["requests_per_s"] / ceiling, 0.40, ">="),
+        ("throughput ≥ 1.8 × FastAPI (as shipped, uvicorn)",
+         shipped["requests_per_s"] / fastapi, 1.8, ">="),
+        ("throughput ≥ 0.40 × ceiling (service on granian)",
+         granian["requests_per_s"] / ceiling, 0.40, ">="),
+        ("throughput ≥ 1.8 × FastAPI (service on granian)",
+         granian["requests_per_s"] / fastapi, 1.8, ">="),
+        ("p99 ≤ 2 ms at half peak (as shipped), ms", shipped["half_peak"]["p99_ms"], 2.0, "<="),
+        ("p99 ≤ 2 ms at half peak (service on granian), ms",
+         granian["half_peak"]["p99_ms"], 2.0, "<="),
+        ("saturation p99 ≤ 3 × p50 (as shipped), ratio",
+         shipped["p99_ms"] / shipped["p50_ms"], 3.0, "<="),
+        ("saturation p99 ≤ 3 × p50 (service on granian), ratio",
+         granian["p99_ms"] / granian["p50_ms"], 3.0, "<="),
+        ("model ≤ 15 µs per seed /evaluate", model["evaluate_us"], 15.0, "<="),
+        ("model ≤ 150 µs per 120-month /payback", model["payback_120_us"], 150.0, "<="),
+        ("RSS ≤ 80 MiB per worker (after this run)", shipped["rss_mib"], 80.0, "<="),
+    ]  # fmt: skip
+    print()
+    print("Targets from the issue:")
+    verdicts = []
+    for label, value, bound, sense in checks:
+        met = value >= bound if sense == ">=" else value <= bound
+        verdicts.append({"target": label, "value": value, "bound": bound, "met": met})
+        print(f"  {'MET    ' if met else 'NOT MET'} {label}: {value:.2f} (bound {bound:g})")
+    return {
+        "ceiling_requests_per_s": ceiling,
+        "fastapi_requests_per_s": fastapi,
+        "targets": verdicts,
+    }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu": next(
+            (line.split(":", 1)[1].strip()
+             for line in Path("/proc/cpuinfo").read_text().splitlines()
+             if line.startswith("model name")), "?"),
+        "loadavg_before": Path("/proc/loadavg").read_text().split()[:3],
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per target")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per target")
+    args = parser.parse_args()
+    started = time.monotonic()
+    info = machine()
+    bodies = common.write_bodies(ARTIFACTS / "bench-bodies.txt", 1000)
+    print(f"{info['cpus']} CPUs, {info['cpu']}, Python {info['python']}")
+    print(f"load average before: {' '.join(info['loadavg_before'])}")
+    os.sched_setaffinity(0, {int(common.SERVER_CORE)})
+    model = model_cost()
+    os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+    print("model cost done", flush=True)
+    load = measure(args, bodies)
+    summary = report(model, load)
+    info["loadavg_after"] = Path("/proc/loadavg").read_text().split()[:3]
+    info["seconds"] = round(time.monotonic() - started, 1)
+    result = {"machine": info, "args": vars(args), "model_us": model, "load": load, **summary}
+    (ARTIFACTS / "bench.json").write_text(msgspec.json.format(msgspec.json.encode(result)).decode())
+    print(f"\nwritten {ARTIFACTS / 'bench.json'} in {info['seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
