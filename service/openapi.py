@@ -130,10 +130,26 @@ def _components() -> dict[str, Any]:
         for prop in schema.get("properties", {}).values():
             _money_as_number(prop)
             _whole_as_integer(prop)
-    # Exactly one benefit: the decoder cannot say so, the schema can (and the handler checks).
+
+    # One benefit source (calc.benefit_conflict): the decoder cannot say so, the schema can.
+    def has(*names: str) -> list[dict[str, Any]]:
+        return [{"required": [name]} for name in names]
+
     schemas["PaybackRequest"]["oneOf"] = [
-        {"required": ["monthly_benefit"]},
-        {"required": ["evaluation"]},
+        {"required": ["monthly_benefit"], "not": {"anyOf": has("evaluation", "schedule")}},
+        {"required": ["evaluation"], "not": {"anyOf": has("monthly_benefit", "schedule")}},
+        {
+            "required": ["schedule"],
+            "not": {
+                "anyOf": has(
+                    "monthly_benefit", "evaluation", "productivity", "costs", "ramp_up_months"
+                )
+            },
+        },
+        {
+            "required": ["productivity"],
+            "not": {"anyOf": has("monthly_benefit", "evaluation", "schedule")},
+        },
     ]
     return schemas
 

@@ -52,27 +52,49 @@ async def json_body(request: Request[Any, Any, Any]) -> bytes:
     return await request.body()
 
 
-def _answer(result: msgspec.Struct) -> Response[bytes]:
-    return Response(ENCODER.encode(result), media_type=JSON)
+def content_language(request: Request[Any, Any, Any]) -> str:
+    """The first of our languages (en, uk) in Accept-Language by preference; English if none."""
+    header = request.headers.get("accept-language", "")
+    best, best_q = "en", -1.0
+    for index, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        language = tag.strip().lower().split("-")[0]
+        if language not in calc.LANGUAGES:
+            continue
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if q > best_q and q > 0:
+            best, best_q = language, q - index * 1e-6
+    return best
+
+
+def _answer(result: msgspec.Struct, language: str | None = None) -> Response[bytes]:
+    headers = {"content-language": language} if language else None
+    return Response(ENCODER.encode(result), media_type=JSON, headers=headers)
 
 
 @post("/evaluate", status_code=200, name="evaluate")
 async def evaluate(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The funnel effect: revenue before and after the CRM, and the monthly gain."""
     funnel = EVALUATE_DECODER.decode(await json_body(request))
-    return _answer(calc.evaluate(funnel, minor_unit(funnel.currency)))
+    language = content_language(request)
+    return _answer(calc.evaluate(funnel, minor_unit(funnel.currency), language), language)
 
 
 @post("/payback", status_code=200, name="payback")
 async def payback(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Payback, NPV, ROI and IRR of the investment, with the monthly cash flows."""
     investment = PAYBACK_DECODER.decode(await json_body(request))
-    if (investment.monthly_benefit is msgspec.UNSET) == (investment.evaluation is msgspec.UNSET):
-        raise SchemaViolation(
-            calc.Violation("", "give exactly one of 'monthly_benefit' or 'evaluation'")
-        )
-    unit = minor_unit(investment.currency)
-    return _answer(calc.payback(investment, unit))
+    conflict = calc.benefit_conflict(investment)
+    if conflict is not None:  # the schema's oneOf: a 400 like any schema violation
+        raise SchemaViolation(conflict)
+    language = content_language(request)
+    answer = calc.payback(investment, minor_unit(investment.currency), language)
+    return _answer(answer, language)
 
 
 @get("/healthz", name="healthz")

@@ -4,37 +4,56 @@ Standard library and msgspec only (ruff's banned-api holds the line): no web fra
 logging, no I/O. The caller resolves the currency to its minor unit.
 """
 
-from .cashflow import check_payback, payback
+from .answers import (
+    CashFlow,
+    EvaluateResponse,
+    EvaluateScenario,
+    PaybackResponse,
+    PaybackScenario,
+    SensitivityRow,
+    StageResult,
+    Step,
+    YearRow,
+)
+from .cashflow import benefit_conflict, check_payback, payback
 from .errors import ModelError, Violation
 from .funnel import check_funnel, evaluate
+from .labels import LANGUAGES
 from .types import (
-    CashFlow,
     CostLine,
     Costs,
     EvaluateRequest,
-    EvaluateResponse,
     PaybackRequest,
-    PaybackResponse,
+    Productivity,
     RiskAdjustment,
+    Scenario,
+    Schedule,
     Stage,
-    StageResult,
-    Step,
 )
 
 __all__ = [
+    "LANGUAGES",
     "CashFlow",
     "CostLine",
     "Costs",
     "EvaluateRequest",
     "EvaluateResponse",
+    "EvaluateScenario",
     "ModelError",
     "PaybackRequest",
     "PaybackResponse",
+    "PaybackScenario",
+    "Productivity",
     "RiskAdjustment",
+    "Scenario",
+    "Schedule",
+    "SensitivityRow",
     "Stage",
     "StageResult",
     "Step",
     "Violation",
+    "YearRow",
+    "benefit_conflict",
     "check_funnel",
     "check_payback",
     "evaluate",

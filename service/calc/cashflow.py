@@ -1,156 +1,386 @@
-"""The investment: payback, discounting, NPV, ROI and IRR (roi-model.md, "Payback")."""
+"""The investment: payback, discounting, NPV, ROI and IRR (roi-model.md, "Payback"), for the
+monthly model and for explicit schedules, with scenarios and the yearly table."""
 
 from __future__ import annotations
 
 import math
 from decimal import Decimal, localcontext
+from typing import NamedTuple
 
 from msgspec import UNSET
 
+from .answers import CashFlow, EvaluateResponse, PaybackResponse, PaybackScenario, YearRow
 from .errors import ModelError, Violation
-from .funnel import check_funnel, evaluate
+from .funnel import assumptions, check_funnel, evaluate, project, scaled, too_much_uplift
 from .irr import irr
 from .money import CONTEXT, ONE, ZERO, exact, round_money
-from .types import CashFlow, EvaluateResponse, PaybackRequest, PaybackResponse
+from .types import PaybackRequest
 
-_TWELFTH = Decimal(1) / Decimal(12)
+
+class Flows(NamedTuple):
+    """Benefits and costs per period, t = 0..N, exact; a period is 1 or 12 months."""
+
+    benefits: list[Decimal]
+    costs: list[Decimal]
+    period_months: int
+
+
+class Outcome(NamedTuple):
+    """What a series of flows is worth (exact), and its discount factors."""
+
+    payback_periods: Decimal | None
+    discounted_payback_periods: Decimal | None
+    total_benefits: Decimal
+    total_costs: Decimal
+    pv_benefits: Decimal
+    pv_costs: Decimal
+    irr_period: float | None
+    discounts: list[Decimal]
+
+
+class MonthlyBenefit(NamedTuple):
+    total: (
+        Decimal  # before risk adjustment: the given benefit (or evaluation's gain) + productivity
+    )
+    productivity: Decimal | None
+
+
+def benefit_conflict(request: PaybackRequest) -> Violation | None:
+    """The rule the schema states with ``oneOf``: one benefit source (see PaybackRequest)."""
+    given = {
+        name
+        for name in ("monthly_benefit", "evaluation", "productivity", "schedule")
+        if getattr(request, name) is not UNSET
+    }
+    if "schedule" in given:
+        clash = sorted(given - {"schedule"}) + [
+            name for name in ("costs", "ramp_up_months") if getattr(request, name) is not UNSET
+        ]
+        if clash:
+            return Violation("", f"a schedule replaces the monthly model; drop {', '.join(clash)}")
+        return None
+    if {"monthly_benefit", "evaluation"} <= given:
+        return Violation("", "give exactly one of 'monthly_benefit' or 'evaluation'")
+    if not given:
+        return Violation(
+            "", "give a benefit: 'monthly_benefit', 'evaluation', 'productivity' or 'schedule'"
+        )
+    return None
 
 
 def check_payback(request: PaybackRequest) -> list[Violation]:
-    """What the model rejects: a ramp longer than the horizon, and an embedded evaluation in
-    another currency or with a funnel the model rejects."""
+    """What the model rejects: a ramp longer than the horizon; schedule rows of unequal length;
+    an embedded evaluation in another currency or with a funnel the model rejects; scenarios
+    whose scaled uplifts the funnel cannot take."""
     violations = []
-    if request.ramp_up_months > request.horizon_months:
-        violations.append(
-            Violation(
-                "/ramp_up_months",
-                f"the ramp-up ({request.ramp_up_months:g} months) is longer than the horizon "
-                f"({request.horizon_months:g} months)",
-            )
-        )
-    if request.evaluation is not UNSET:
-        if request.evaluation.currency != request.currency:
-            violations.append(
-                Violation(
-                    "/evaluation/currency",
-                    f"the evaluation is in {request.evaluation.currency} but the payback in "
-                    f"{request.currency}; use one currency",
-                )
-            )
-        violations.extend(check_funnel(request.evaluation, "/evaluation"))
+    ramp = 0.0 if request.ramp_up_months is UNSET else request.ramp_up_months
+    if ramp > request.horizon_months:
+        violations.append(Violation(
+            "/ramp_up_months",
+            f"the ramp-up ({ramp:g} months) is longer than the horizon "
+            f"({request.horizon_months:g} months)",
+        ))  # fmt: skip
+    schedule = request.schedule
+    if schedule is not UNSET and len(schedule.costs) != len(schedule.benefits):
+        violations.append(Violation(
+            "/schedule/benefits",
+            f"{len(schedule.benefits)} benefits for {len(schedule.costs)} costs; "
+            "give one of each per period",
+        ))  # fmt: skip
+    evaluation = request.evaluation
+    if evaluation is not UNSET:
+        if evaluation.currency != request.currency:
+            violations.append(Violation(
+                "/evaluation/currency",
+                f"the evaluation is in {evaluation.currency} but the payback in "
+                f"{request.currency}; use one currency",
+            ))  # fmt: skip
+        violations.extend(check_funnel(evaluation, "/evaluation"))
+        if not violations:
+            given = assumptions(evaluation)
+            for index, scenario in enumerate(request.scenarios):
+                uplifts = scaled(given, exact(scenario.effect_scale)).uplifts
+                if too_much_uplift(given.counts, uplifts) is not None:
+                    violations.append(Violation(
+                        f"/scenarios/{index}/effect_scale",
+                        f"scaled by {scenario.effect_scale:g}, an uplift of the evaluation falls "
+                        "below -100 % or lifts a conversion past 100 %",
+                    ))  # fmt: skip
     return violations
 
 
-def payback(request: PaybackRequest, minor_unit: int) -> PaybackResponse:
-    """The business case month by month (t = 0..H):
+def payback(request: PaybackRequest, minor_unit: int, language: str = "en") -> PaybackResponse:
+    """The business case period by period (t = 0..N). Monthly model:
 
     B = benefit (1 - risk_benefits); C_0 = Σ one_time (1 + risk_costs);
-    C_m = Σ monthly (1 + risk_costs);
-    benefit_t = B min(1, t/R); net_0 = -C_0; net_t = benefit_t - C_m; df_t = (1 + r)^(-t/12);
-    npv = PV_benefits - PV_costs; roi = npv / PV_costs; IRR where Σ net_t (1 + irr)^-t = 0;
-    payback where the cumulative net first turns non-negative, interpolated within the month.
+    C_m = Σ monthly (1 + risk_costs); benefit_t = B min(1, t/R); net_0 = -C_0;
+    net_t = benefit_t - C_m; df_t = (1 + r)^(-t/12).
+
+    A schedule gives benefit_t and cost_t itself (risk-adjusted the same way), discounted by
+    (1 + r)^-t a year or (1 + r)^(-t/12) a month. Then npv = PV_benefits - PV_costs,
+    roi = npv / PV_costs, IRR where Σ net_t (1 + irr)^-t = 0, and payback where the cumulative
+    net first turns non-negative, interpolated within the period.
     """
-    violations = check_payback(request)
+    conflict = benefit_conflict(request)
+    violations = ([conflict] if conflict else []) + check_payback(request)
     if violations:
         raise ModelError(violations)
-    evaluation: EvaluateResponse | None = None
-    if request.evaluation is not UNSET:
-        evaluation = evaluate(request.evaluation, minor_unit)
-        benefit = evaluation.monthly_gain
-    else:
-        if request.monthly_benefit is UNSET:
-            raise ModelError([Violation("", "give 'monthly_benefit' or 'evaluation'")])
-        benefit = exact(request.monthly_benefit)
+    evaluation = (
+        None if request.evaluation is UNSET else evaluate(request.evaluation, minor_unit, language)
+    )
     with localcontext(CONTEXT):
-        return _payback(request, minor_unit, benefit, evaluation)
-
-
-def _payback(
-    request: PaybackRequest,
-    minor_unit: int,
-    monthly_benefit: Decimal,
-    evaluation: EvaluateResponse | None,
-) -> PaybackResponse:
-    cost_factor = ONE + exact(request.risk_adjustment.costs)
-    full_benefit = monthly_benefit * (ONE - exact(request.risk_adjustment.benefits))
-    one_time = sum((exact(line.amount) for line in request.costs.one_time), ZERO) * cost_factor
-    monthly_cost = sum((exact(line.amount) for line in request.costs.monthly), ZERO) * cost_factor
-    horizon, ramp = int(request.horizon_months), int(request.ramp_up_months)
-    rate = exact(request.annual_discount_rate)
-    monthly_discount = ONE / (ONE + rate) ** _TWELFTH if rate else ONE
-
-    def money(value: Decimal) -> Decimal:
-        return round_money(value, minor_unit)
-
-    net = -one_time
-    cumulative = discounted_cumulative = net
-    pv_benefits, pv_costs = ZERO, one_time
-    total_benefits = ZERO
-    payback_months = ZERO if cumulative >= 0 else None
-    discounted_payback_months = payback_months
-    nets = [float(net)]
-    cash_flows = [CashFlow(month=0, benefit=money(ZERO), cost=money(one_time), net=money(net),
-                           discounted_net=money(net), cumulative=money(net),
-                           discounted_cumulative=money(net))]  # fmt: skip
-    discount = ONE
-    for month in range(1, horizon + 1):
-        benefit = full_benefit if month >= ramp else full_benefit * month / ramp
-        net = benefit - monthly_cost
-        discount *= monthly_discount
-        discounted_net = net * discount
-        if payback_months is None and cumulative + net >= 0:
-            payback_months = month - 1 + -cumulative / net
-        if discounted_payback_months is None and discounted_cumulative + discounted_net >= 0:
-            discounted_payback_months = month - 1 + -discounted_cumulative / discounted_net
-        cumulative += net
-        discounted_cumulative += discounted_net
-        total_benefits += benefit
-        pv_benefits += benefit * discount
-        pv_costs += monthly_cost * discount
-        nets.append(float(net))
-        cash_flows.append(
-            CashFlow(
-                month=month,
-                benefit=money(benefit),
-                cost=money(monthly_cost),
-                net=money(net),
-                discounted_net=money(discounted_net),
-                cumulative=money(cumulative),
-                discounted_cumulative=money(discounted_cumulative),
-            )
+        flows, benefit = _flows(request, minor_unit, ONE, evaluation)
+        rate = exact(request.annual_discount_rate)
+        result = outcome(flows, rate)
+        return _answer(
+            request, minor_unit, flows, benefit=benefit, result=result, evaluation=evaluation
         )
 
-    npv = pv_benefits - pv_costs
-    irr_monthly = irr(nets)
-    return PaybackResponse(
-        currency=request.currency,
-        monthly_benefit=money(monthly_benefit),
-        risk_adjusted_monthly_benefit=money(full_benefit),
-        one_time_costs=money(one_time),
-        monthly_costs=money(monthly_cost),
-        horizon_months=horizon,
-        ramp_up_months=ramp,
-        payback_months=_float(payback_months),
-        discounted_payback_months=_float(discounted_payback_months),
-        total_benefits=money(total_benefits),
-        total_costs=money(one_time + horizon * monthly_cost),
-        pv_benefits=money(pv_benefits),
-        pv_costs=money(pv_costs),
-        npv=money(npv),
-        roi=float(npv / pv_costs) if pv_costs else None,
-        irr_monthly=irr_monthly,
-        irr_annual=_annual(irr_monthly),
-        cash_flows=cash_flows,
-        evaluation=evaluation,
+
+def _monthly_benefit(
+    request: PaybackRequest, minor_unit: int, scale: Decimal, evaluation: EvaluateResponse | None
+) -> MonthlyBenefit:
+    """The benefit a month at full effect, before risk, with the CRM's effects times ``scale``."""
+    total = ZERO
+    if request.evaluation is not UNSET and evaluation is not None:
+        if scale == ONE:
+            total = evaluation.monthly_gain
+        else:
+            given = scaled(assumptions(request.evaluation), scale)
+            whole = request.evaluation.rounding == "whole_units"
+            total = project(given, minor_unit, whole).monthly_gain
+    elif request.monthly_benefit is not UNSET:
+        total = exact(request.monthly_benefit) * scale
+    productivity = None
+    if request.productivity is not UNSET:
+        p = request.productivity
+        productivity = (
+            exact(p.users)
+            * exact(p.hours_saved_per_user_per_month)
+            * exact(p.loaded_hourly_cost)
+            * exact(p.realization)
+            * scale
+        )
+        total += productivity
+    return MonthlyBenefit(total, productivity)
+
+
+def _flows(
+    request: PaybackRequest, minor_unit: int, scale: Decimal, evaluation: EvaluateResponse | None
+) -> tuple[Flows, MonthlyBenefit | None]:
+    """The flows of the request (risk-adjusted), with the CRM's effects times ``scale``."""
+    keep = ONE - exact(request.risk_adjustment.benefits)
+    cost_factor = ONE + exact(request.risk_adjustment.costs)
+    if request.schedule is not UNSET:
+        schedule = request.schedule
+        return Flows(
+            benefits=[exact(amount) * scale * keep for amount in schedule.benefits],
+            costs=[exact(amount) * cost_factor for amount in schedule.costs],
+            period_months=12 if schedule.period == "year" else 1,
+        ), None
+    benefit = _monthly_benefit(request, minor_unit, scale, evaluation)
+    full = benefit.total * keep
+    costs = request.costs
+    one_time = sum((exact(line.amount) for line in costs.one_time), ZERO) if costs else ZERO
+    monthly = sum((exact(line.amount) for line in costs.monthly), ZERO) if costs else ZERO
+    horizon = int(request.horizon_months)
+    ramp = 0 if request.ramp_up_months is UNSET else int(request.ramp_up_months)
+    return Flows(
+        benefits=[ZERO] + [full if t >= ramp else full * t / ramp for t in range(1, horizon + 1)],
+        costs=[one_time * cost_factor] + [monthly * cost_factor] * horizon,
+        period_months=1,
+    ), benefit
+
+
+def outcome(flows: Flows, annual_rate: Decimal) -> Outcome:
+    """Totals, present values, payback (simple and discounted) and the IRR of the flows."""
+    growth = ONE + annual_rate
+    per_period = growth ** (Decimal(-flows.period_months) / 12) if annual_rate else ONE
+    per_year = 12 // flows.period_months
+    discount = ONE
+    cumulative, discounted_cumulative = [], []
+    running = discounted_running = ZERO
+    total_benefits = total_costs = pv_benefits = pv_costs = ZERO
+    discounts, nets = [], []
+    for t, (benefit, cost) in enumerate(zip(flows.benefits, flows.costs, strict=True)):
+        # (1 + r)^-years exactly at whole years (0.5 at r = 100 % is 0.5, not 0.4999...).
+        discount = growth ** -(t // per_year) if t % per_year == 0 else discount * per_period
+        net = benefit - cost
+        running += net
+        discounted_running += net * discount
+        cumulative.append(running)
+        discounted_cumulative.append(discounted_running)
+        total_benefits += benefit
+        total_costs += cost
+        pv_benefits += benefit * discount
+        pv_costs += cost * discount
+        discounts.append(discount)
+        nets.append(float(net))
+    return Outcome(
+        payback_periods=payback_time(cumulative),
+        discounted_payback_periods=payback_time(discounted_cumulative),
+        total_benefits=total_benefits,
+        total_costs=total_costs,
+        pv_benefits=pv_benefits,
+        pv_costs=pv_costs,
+        irr_period=irr(nets),
+        discounts=discounts,
     )
 
 
-def _annual(irr_monthly: float | None) -> float | None:
-    """irr_annual = (1 + irr_monthly)^12 - 1, computed without losing small rates."""
-    if irr_monthly is None:
+def payback_time(cumulative: list[Decimal]) -> Decimal | None:
+    """When the investment is earned back for good: 0 when nothing is ever owed; else the
+    period t where the cumulative net turns non-negative for the last time, interpolated,
+    (t - 1) + (-cumulative_{t-1}) / net_t; None while something is still owed at the end."""
+    owed = [t for t, value in enumerate(cumulative) if value < 0]
+    if not owed:
+        return ZERO
+    last = owed[-1]
+    if last == len(cumulative) - 1:
         return None
-    return -1.0 if irr_monthly <= -1 else math.expm1(12 * math.log1p(irr_monthly))
+    return last + -cumulative[last] / (cumulative[last + 1] - cumulative[last])
 
 
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def _answer(
+    request: PaybackRequest,
+    minor_unit: int,
+    flows: Flows,
+    *,
+    benefit: MonthlyBenefit | None,
+    result: Outcome,
+    evaluation: EvaluateResponse | None,
+) -> PaybackResponse:
+    def money(value: Decimal) -> Decimal:
+        return round_money(value, minor_unit)
+
+    periods = flows.period_months
+    monthly = request.schedule is UNSET
+    keep = ONE - exact(request.risk_adjustment.benefits)
+    cash_flows = []
+    cumulative = discounted_cumulative = ZERO
+    for t, (gain, cost, discount) in enumerate(
+        zip(flows.benefits, flows.costs, result.discounts, strict=True)
+    ):
+        net = gain - cost
+        cumulative += net
+        discounted_cumulative += net * discount
+        cash_flows.append(CashFlow(
+            month=t * periods, period=t, benefit=money(gain), cost=money(cost), net=money(net),
+            discounted_net=money(net * discount), cumulative=money(cumulative),
+            discounted_cumulative=money(discounted_cumulative),
+        ))  # fmt: skip
+    irr_monthly, irr_annual = _rates(result.irr_period, periods)
+    return PaybackResponse(
+        currency=request.currency,
+        monthly_benefit=None if benefit is None else money(benefit.total),
+        productivity_monthly_benefit=(
+            None if benefit is None or benefit.productivity is None else money(benefit.productivity)
+        ),
+        risk_adjusted_monthly_benefit=None if benefit is None else money(benefit.total * keep),
+        one_time_costs=money(flows.costs[0]),
+        monthly_costs=money(flows.costs[1]) if monthly and len(flows.costs) > 1 else None,
+        horizon_months=(len(flows.costs) - 1) * periods,
+        ramp_up_months=0 if request.ramp_up_months is UNSET else int(request.ramp_up_months),
+        period="month" if periods == 1 else "year",
+        payback_periods=_float(result.payback_periods),
+        discounted_payback_periods=_float(result.discounted_payback_periods),
+        payback_months=_float(result.payback_periods, periods),
+        discounted_payback_months=_float(result.discounted_payback_periods, periods),
+        total_benefits=money(result.total_benefits),
+        total_costs=money(result.total_costs),
+        pv_benefits=money(result.pv_benefits),
+        pv_costs=money(result.pv_costs),
+        npv=money(result.pv_benefits - result.pv_costs),
+        roi=_roi(result),
+        irr_monthly=irr_monthly,
+        irr_annual=irr_annual,
+        irr_period=result.irr_period,
+        cash_flows=cash_flows,
+        years=_years(flows, result.discounts, minor_unit),
+        evaluation=evaluation,
+        scenarios=[
+            _scenario(request, minor_unit, scenario.name, scenario.effect_scale, evaluation)
+            for scenario in request.scenarios
+        ],
+    )
+
+
+def _scenario(
+    request: PaybackRequest,
+    minor_unit: int,
+    name: str,
+    scale: float,
+    evaluation: EvaluateResponse | None,
+) -> PaybackScenario:
+    flows, benefit = _flows(request, minor_unit, exact(scale), evaluation)
+    result = outcome(flows, exact(request.annual_discount_rate))
+    irr_monthly, irr_annual = _rates(result.irr_period, flows.period_months)
+    return PaybackScenario(
+        name=name,
+        effect_scale=scale,
+        monthly_benefit=None if benefit is None else round_money(benefit.total, minor_unit),
+        payback_months=_float(result.payback_periods, flows.period_months),
+        discounted_payback_months=_float(result.discounted_payback_periods, flows.period_months),
+        total_benefits=round_money(result.total_benefits, minor_unit),
+        total_costs=round_money(result.total_costs, minor_unit),
+        pv_benefits=round_money(result.pv_benefits, minor_unit),
+        pv_costs=round_money(result.pv_costs, minor_unit),
+        npv=round_money(result.pv_benefits - result.pv_costs, minor_unit),
+        roi=_roi(result),
+        irr_monthly=irr_monthly,
+        irr_annual=irr_annual,
+    )
+
+
+def _years(flows: Flows, discounts: list[Decimal], minor_unit: int) -> list[YearRow]:
+    """Year 0 (the initial period), then one row per year; rows are differences of rounded
+    running totals, so they add up exactly to the rounded totals."""
+    per_year = 12 // flows.period_months
+    groups: list[list[int]] = [[0]]
+    for t in range(1, len(flows.costs)):
+        if (t - 1) % per_year == 0:
+            groups.append([])
+        groups[-1].append(t)
+    rows = []
+    running = [ZERO] * 4
+    shown = [ZERO] * 4
+    for year, group in enumerate(groups):
+        for t in group:
+            benefit, cost, discount = flows.benefits[t], flows.costs[t], discounts[t]
+            for i, value in enumerate((benefit, cost, benefit * discount, cost * discount)):
+                running[i] += value
+        rounded = [round_money(value, minor_unit) for value in running]
+        benefits, costs, pv_benefits, pv_costs = (
+            r - s for r, s in zip(rounded, shown, strict=True)
+        )
+        shown = rounded
+        rows.append(YearRow(
+            year=year, months=len(group) * flows.period_months if year else 0,
+            benefits=benefits, costs=costs, net=benefits - costs,
+            pv_benefits=pv_benefits, pv_costs=pv_costs,
+        ))  # fmt: skip
+    return rows
+
+
+def _rates(irr_period: float | None, period_months: int) -> tuple[float | None, float | None]:
+    """The period's IRR as monthly and annual rates: (1 + irr)^(1/p) - 1, (1 + irr)^(12/p) - 1."""
+    if irr_period is None:
+        return None, None
+    if irr_period <= -1:
+        return -1.0, -1.0
+    growth = math.log1p(irr_period)
+    try:
+        annual: float | None = math.expm1(growth * 12 / period_months)
+    except OverflowError:  # beyond a float (a monthly rate above ~5e24): no annual figure
+        annual = None
+    return math.expm1(growth / period_months), annual
+
+
+def _roi(result: Outcome) -> float | None:
+    if not result.pv_costs:
+        return None
+    return float((result.pv_benefits - result.pv_costs) / result.pv_costs)
+
+
+def _float(value: Decimal | None, times: int = 1) -> float | None:
+    return None if value is None else float(value * times)

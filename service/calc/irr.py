@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-# x = ln(1 + r): from r ≈ 5.7e24 a month (beyond that (1 + r)^12 would overflow a float) down
-# to r = -1 + e^-700.
-X_MIN = -57.0
+# x = ln(1 + r): from r ≈ 8e307 (the largest float) down to r = -1 + e^-700.
+X_MIN = -709.0
 X_MAX = 700.0
 _XTOL = 1e-15
 _RTOL = 4 * 2.220446049250313e-16
@@ -23,8 +22,8 @@ _MAX_ITERATIONS = 200
 def irr(flows: Sequence[float]) -> float | None:
     """The rate r > -1 where Σ flows[t] / (1 + r)^t = 0.
 
-    None when the flows never change sign (no such rate), or when the rate lies beyond the range
-    a float can carry through ``(1 + r)^12``. With several sign changes, the root nearest r = 0.
+    None when the flows never change sign (no such rate), or when the rate is beyond a float.
+    With several sign changes, the root nearest r = 0.
     """
     first = next((i for i, f in enumerate(flows) if f), None)
     if first is None:
@@ -107,13 +106,8 @@ def _brentq(f: Callable[[float], float], xa: float, xb: float, fa: float, fb: fl
         sbis = (xblk - xcur) / 2
         if fcur == 0 or abs(sbis) < delta:
             return xcur
-        if abs(spre) > delta and abs(fcur) < abs(fpre):
-            if xpre == xblk:  # secant
-                stry = -fcur * (xcur - xpre) / (fcur - fpre)
-            else:  # inverse quadratic interpolation
-                dpre = (fpre - fcur) / (xpre - xcur)
-                dblk = (fblk - fcur) / (xblk - xcur)
-                stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+        stry = _interpolate(xpre, xcur, xblk, fpre, fcur, fblk)
+        if abs(spre) > delta and abs(fcur) < abs(fpre) and stry is not None:
             if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
                 spre, scur = scur, stry
             else:
@@ -124,3 +118,18 @@ def _brentq(f: Callable[[float], float], xa: float, xb: float, fa: float, fb: fl
         xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
         fcur = f(xcur)
     return xcur
+
+
+def _interpolate(  # noqa: PLR0917  Brent's three points, as the algorithm names them
+    xpre: float, xcur: float, xblk: float, fpre: float, fcur: float, fblk: float
+) -> float | None:
+    """Brent's interpolation step: secant, or inverse quadratic; None where it would divide by
+    zero (a flat stretch of tiny flows), so the caller bisects instead."""
+    try:
+        if xpre == xblk:  # secant
+            return -fcur * (xcur - xpre) / (fcur - fpre)
+        dpre = (fpre - fcur) / (xpre - xcur)
+        dblk = (fblk - fcur) / (xblk - xcur)
+        return -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+    except ZeroDivisionError:
+        return None

@@ -12,8 +12,14 @@ from decimal import (
     Overflow,
 )
 
-# 50 significant digits: every product of bounded inputs is exact; only true divisions and
-# discount factors are rounded, 20 digits below anything an answer shows.
+# The funnel's arithmetic is exact: 1000 digits hold any product of its bounded inputs (a float
+# carries 17 significant digits and exponents down to 1e-308, so 1 + 1e-308 needs 309), and only
+# its true divisions are rounded. Cash flows need irrational discount factors anyway: 50 digits,
+# 40 below anything an answer shows (ties at exact rational factors are kept exact, see
+# cashflow.outcome).
+EXACT = Context(
+    prec=1000, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 CONTEXT = Context(
     prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )

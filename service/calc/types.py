@@ -7,7 +7,6 @@ and leaves as an exact decimal JSON number rounded to the currency's minor unit.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
@@ -20,6 +19,12 @@ MAX_STAGES = 10
 MAX_COST_LINES = 20
 MAX_HORIZON_MONTHS = 120
 MAX_NAME_LENGTH = 80
+MAX_SCENARIOS = 5
+MAX_EFFECT_SCALE = 3.0
+MAX_USERS = 1e6
+MAX_HOURS_PER_MONTH = 744.0  # every hour of a 31-day month
+MAX_HOURLY_COST = 1e6
+MAX_SCHEDULE_PERIODS = 121  # the initial period and 120 more (months) or 10 years and change
 
 CurrencyCode = Annotated[
     str,
@@ -87,17 +92,42 @@ RampUpMonths = Annotated[
         ge=0,
         le=MAX_HORIZON_MONTHS,
         multiple_of=1,
-        description="Months until the full benefit; month t gets t/R of it. At most the horizon.",
+        description="Months until the full benefit; month t gets t/R of it. At most the "
+        "horizon. Default 0.",
     ),
 ]
 AnnualRate = Annotated[
     float, Meta(ge=0, le=1, description="Annual discount rate as a fraction (0.1 = 10 %).")
 ]
 Share = Annotated[float, Meta(ge=0, le=1, description="A fraction between 0 and 1.")]
+EffectScale = Annotated[
+    float,
+    Meta(
+        ge=0,
+        le=MAX_EFFECT_SCALE,
+        description="Multiplies the CRM's effects: 0 none, 0.5 half (conservative), 1 as given.",
+    ),
+]
+Swing = Annotated[
+    float,
+    Meta(
+        gt=0,
+        le=1,
+        description="Relative move of each assumption for the sensitivity table (0.2 = ±20 %).",
+    ),
+]
+Users = Annotated[
+    float, Meta(ge=0, le=MAX_USERS, multiple_of=1, description="People using the CRM.")
+]
+HoursPerMonth = Annotated[
+    float,
+    Meta(ge=0, le=MAX_HOURS_PER_MONTH, description="Hours each user saves a month."),
+]
+HourlyCost = Annotated[
+    float,
+    Meta(ge=0, le=MAX_HOURLY_COST, description="Loaded cost of one hour of a user's time."),
+]
 Rounding = Literal["whole_units", "exact"]
-
-# Answers: money is an exact decimal, encoded as a JSON number (see service/openapi.py).
-Money = Annotated[Decimal, Meta(description="Money, rounded half-up to the minor unit.")]
 
 
 class _Input(Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
@@ -111,6 +141,23 @@ class Stage(_Input, frozen=True):
     name: Name
     count: Count
     uplift: Uplift = 0.0
+
+
+class Scenario(_Input, frozen=True):
+    """A named variant of the request with the CRM's effects scaled."""
+
+    name: Name
+    effect_scale: EffectScale
+
+
+Scenarios = Annotated[
+    list[Scenario],
+    Meta(
+        max_length=MAX_SCENARIOS,
+        description="Variants answered in the same call, e.g. conservative 0.5, expected 1, "
+        "optimistic 1.5.",
+    ),
+]
 
 
 class EvaluateRequest(_Input, frozen=True):
@@ -137,6 +184,8 @@ class EvaluateRequest(_Input, frozen=True):
             )
         ),
     ] = "whole_units"
+    scenarios: Scenarios = []
+    sensitivity_swing: Swing | UnsetType = UNSET
 
 
 class CostLine(_Input, frozen=True):
@@ -160,86 +209,51 @@ class RiskAdjustment(_Input, frozen=True):
     costs: Share = 0.0
 
 
-class PaybackRequest(_Input, frozen=True):
-    """An investment and its monthly benefit: give exactly one of ``monthly_benefit`` or
-    ``evaluation`` (an /evaluate request whose ``monthly_gain`` is used)."""
+class Productivity(_Input, frozen=True):
+    """Time the CRM saves: users × hours saved a month × loaded hourly cost × realization."""
 
-    costs: Costs = field(default_factory=Costs)
+    users: Users
+    hours_saved_per_user_per_month: HoursPerMonth
+    loaded_hourly_cost: HourlyCost
+    realization: Annotated[
+        float,
+        Meta(ge=0, le=1, description="Share of the saved time that becomes productive work."),
+    ] = 1.0
+
+
+PeriodAmounts = Annotated[
+    list[Amount],
+    Meta(
+        min_length=1,
+        max_length=MAX_SCHEDULE_PERIODS,
+        description="One amount per period; index 0 is the initial period (undiscounted).",
+    ),
+]
+
+
+class Schedule(_Input, frozen=True):
+    """Explicit cash flows instead of the monthly model: equal-length costs and benefits."""
+
+    period: Literal["month", "year"]
+    costs: PeriodAmounts
+    benefits: PeriodAmounts
+
+
+class PaybackRequest(_Input, frozen=True):
+    """An investment and its benefit. The monthly model takes ``monthly_benefit`` or
+    ``evaluation`` (an /evaluate request whose ``monthly_gain`` is used), not both, plus an
+    optional ``productivity`` benefit (which may also stand alone). A ``schedule`` replaces the
+    monthly model: it excludes the benefits above, ``costs`` and ``ramp_up_months``, and its
+    length sets the horizon (``horizon_months`` is ignored)."""
+
+    costs: Costs | UnsetType = UNSET
     monthly_benefit: Benefit | UnsetType = UNSET
     evaluation: EvaluateRequest | UnsetType = UNSET
+    productivity: Productivity | UnsetType = UNSET
+    schedule: Schedule | UnsetType = UNSET
     horizon_months: HorizonMonths = 12.0
-    ramp_up_months: RampUpMonths = 0.0
+    ramp_up_months: RampUpMonths | UnsetType = UNSET
     annual_discount_rate: AnnualRate = 0.0
     risk_adjustment: RiskAdjustment = field(default_factory=RiskAdjustment)
     currency: CurrencyCode = "UAH"
-
-
-class StageResult(Struct, kw_only=True):
-    """A stage before and after. Conversions are into this stage from the one above."""
-
-    name: str
-    baseline: float
-    projected: float
-    baseline_conversion: float | None
-    projected_conversion: float | None
-
-
-class Step(Struct, kw_only=True):
-    """One line of the computation, in order: what, how (with its operands), and the result."""
-
-    key: str
-    label: str
-    formula: str
-    value: float
-    unit: Literal["count", "money", "ratio"]
-
-
-class EvaluateResponse(Struct, kw_only=True):
-    """The funnel before and after, the revenue, and the monthly gain."""
-
-    currency: str
-    rounding: Rounding
-    stages: list[StageResult]
-    baseline_revenue: Money
-    projected_revenue: Money
-    revenue_uplift: Money
-    revenue_uplift_ratio: float | None
-    gross_margin: float
-    monthly_gain: Money
-    steps: list[Step]
-
-
-class CashFlow(Struct, kw_only=True):
-    """One month of the business case; month 0 holds the one-time costs."""
-
-    month: int
-    benefit: Money
-    cost: Money
-    net: Money
-    discounted_net: Money
-    cumulative: Money
-    discounted_cumulative: Money
-
-
-class PaybackResponse(Struct, kw_only=True):
-    """When the investment is earned back, and what it is worth over the horizon."""
-
-    currency: str
-    monthly_benefit: Money
-    risk_adjusted_monthly_benefit: Money
-    one_time_costs: Money
-    monthly_costs: Money
-    horizon_months: int
-    ramp_up_months: int
-    payback_months: float | None
-    discounted_payback_months: float | None
-    total_benefits: Money
-    total_costs: Money
-    pv_benefits: Money
-    pv_costs: Money
-    npv: Money
-    roi: float | None
-    irr_monthly: float | None
-    irr_annual: float | None
-    cash_flows: list[CashFlow]
-    evaluation: EvaluateResponse | None
+    scenarios: Scenarios = []

@@ -1,0 +1,152 @@
+"""The answers: exact money, ratios as floats, and the trace of every step."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from msgspec import Meta, Struct
+
+from .types import Rounding
+
+# Money is an exact decimal, encoded as a JSON number (see service/openapi.py).
+Money = Annotated[Decimal, Meta(description="Money, rounded half-up to the minor unit.")]
+
+
+class StageResult(Struct, kw_only=True):
+    """A stage before and after. Conversions are into this stage from the one above."""
+
+    name: str
+    baseline: float
+    projected: float
+    baseline_conversion: float | None
+    projected_conversion: float | None
+
+
+class Step(Struct, kw_only=True):
+    """One line of the computation, in order: what, how (with its operands), and the result."""
+
+    key: str
+    label: str
+    formula: str
+    value: float
+    unit: Literal["count", "money", "ratio"]
+
+
+class EvaluateScenario(Struct, kw_only=True):
+    """The headline figures of the request with the CRM's effects scaled."""
+
+    name: str
+    effect_scale: float
+    baseline_revenue: Money
+    projected_revenue: Money
+    revenue_uplift: Money
+    revenue_uplift_ratio: float | None
+    monthly_gain: Money
+
+
+class SensitivityRow(Struct, kw_only=True):
+    """The monthly gain when one assumption alone moves down and up (a tornado chart's bar)."""
+
+    assumption: str
+    label: str
+    base_value: float
+    low_value: float
+    high_value: float
+    low_monthly_gain: Money
+    high_monthly_gain: Money
+    impact: Money
+
+
+class EvaluateResponse(Struct, kw_only=True):
+    """The funnel before and after, the revenue, and the monthly gain."""
+
+    currency: str
+    rounding: Rounding
+    stages: list[StageResult]
+    baseline_revenue: Money
+    projected_revenue: Money
+    revenue_uplift: Money
+    revenue_uplift_ratio: float | None
+    gross_margin: float
+    monthly_gain: Money
+    steps: list[Step]
+    scenarios: list[EvaluateScenario]
+    sensitivity: list[SensitivityRow]
+
+
+class CashFlow(Struct, kw_only=True):
+    """One period of the business case (a month, or a year for yearly schedules); period 0
+    holds the one-time costs. ``month`` is where the period ends, counted in months."""
+
+    month: int
+    period: int
+    benefit: Money
+    cost: Money
+    net: Money
+    discounted_net: Money
+    cumulative: Money
+    discounted_cumulative: Money
+
+
+class YearRow(Struct, kw_only=True):
+    """One row of the yearly table: year 0 is the initial outlay; the last year may be partial.
+    The rows add up exactly to the totals."""
+
+    year: int
+    months: int
+    benefits: Money
+    costs: Money
+    net: Money
+    pv_benefits: Money
+    pv_costs: Money
+
+
+class PaybackScenario(Struct, kw_only=True):
+    """The headline figures of the investment with the CRM's effects scaled."""
+
+    name: str
+    effect_scale: float
+    monthly_benefit: Money | None
+    payback_months: float | None
+    discounted_payback_months: float | None
+    total_benefits: Money
+    total_costs: Money
+    pv_benefits: Money
+    pv_costs: Money
+    npv: Money
+    roi: float | None
+    irr_monthly: float | None
+    irr_annual: float | None
+
+
+class PaybackResponse(Struct, kw_only=True):
+    """When the investment is earned back, and what it is worth over the horizon. Fields of the
+    monthly model are null for a schedule."""
+
+    currency: str
+    monthly_benefit: Money | None
+    productivity_monthly_benefit: Money | None
+    risk_adjusted_monthly_benefit: Money | None
+    one_time_costs: Money
+    monthly_costs: Money | None
+    horizon_months: int
+    ramp_up_months: int
+    period: Literal["month", "year"]
+    payback_periods: float | None
+    discounted_payback_periods: float | None
+    payback_months: float | None
+    discounted_payback_months: float | None
+    total_benefits: Money
+    total_costs: Money
+    pv_benefits: Money
+    pv_costs: Money
+    npv: Money
+    roi: float | None
+    irr_monthly: float | None
+    irr_annual: float | None
+    irr_period: float | None
+    cash_flows: list[CashFlow]
+    years: list[YearRow]
+    evaluation: EvaluateResponse | None
+    scenarios: list[PaybackScenario]
