@@ -135,21 +135,30 @@ def _components() -> dict[str, Any]:
     def has(*names: str) -> list[dict[str, Any]]:
         return [{"required": [name]} for name in names]
 
-    schemas["PaybackRequest"]["oneOf"] = [
-        {"required": ["monthly_benefit"], "not": {"anyOf": has("evaluation", "schedule")}},
-        {"required": ["evaluation"], "not": {"anyOf": has("monthly_benefit", "schedule")}},
+    # (Inside allOf, so client generators still see a plain object with typed properties.)
+    schemas["PaybackRequest"]["allOf"] = [
         {
-            "required": ["schedule"],
-            "not": {
-                "anyOf": has(
-                    "monthly_benefit", "evaluation", "productivity", "costs", "ramp_up_months"
-                )
-            },
-        },
-        {
-            "required": ["productivity"],
-            "not": {"anyOf": has("monthly_benefit", "evaluation", "schedule")},
-        },
+            "oneOf": [
+                {"required": ["monthly_benefit"], "not": {"anyOf": has("evaluation", "schedule")}},
+                {"required": ["evaluation"], "not": {"anyOf": has("monthly_benefit", "schedule")}},
+                {
+                    "required": ["schedule"],
+                    "not": {
+                        "anyOf": has(
+                            "monthly_benefit",
+                            "evaluation",
+                            "productivity",
+                            "costs",
+                            "ramp_up_months",
+                        )
+                    },
+                },
+                {
+                    "required": ["productivity"],
+                    "not": {"anyOf": has("monthly_benefit", "evaluation", "schedule")},
+                },
+            ]
+        }
     ]
     return schemas
 

@@ -285,3 +285,24 @@ def test_one_log_line_per_request_without_the_body(client: Client) -> None:
     assert line["method"] == "POST" and line["path"] == "/evaluate" and line["status"] == 200
     assert line["duration_ms"] >= 0
     assert "leads" not in json.dumps(logs)
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [(None, "en"), ("uk", "uk"), ("uk-UA,uk;q=0.9,en;q=0.8", "uk"), ("en-US,en;q=0.9", "en"),
+     ("de, uk;q=0.5", "uk"), ("fr", "en"), ("en;q=0.1, uk;q=0.9", "uk"), ("uk;q=0", "en")],
+)  # fmt: skip
+def test_step_labels_follow_accept_language(
+    client: Client, accept_language: str | None, expected: str
+) -> None:
+    headers = {} if accept_language is None else {"accept-language": accept_language}
+    response = post(client, "/evaluate", SEED_EVALUATE, **headers)
+    assert response.headers["content-language"] == expected
+    label = response.json()["steps"][0]["label"]
+    assert ("більший обсяг" in label) == (expected == "uk")
+
+
+def test_a_schedule_with_monthly_model_fields_is_400(client: Client) -> None:
+    body = {"schedule": {"period": "year", "costs": [1], "benefits": [1]}, "monthly_benefit": 5}
+    problem = assert_problem(post(client, "/payback", body), 400, "/problems/schema-violation", "")
+    assert "schedule" in problem["detail"]
