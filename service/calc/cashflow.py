@@ -13,7 +13,7 @@ from .answers import CashFlow, EvaluateResponse, PaybackResponse, PaybackScenari
 from .errors import ModelError, Violation
 from .funnel import assumptions, check_funnel, evaluate, project, scaled, too_much_uplift
 from .irr import irr
-from .money import CONTEXT, ONE, ZERO, exact, round_money
+from .money import CONTEXT, EXACT, ONE, ZERO, exact, round_money
 from .types import PaybackRequest
 
 
@@ -36,6 +36,8 @@ class Outcome(NamedTuple):
     pv_costs: Decimal
     irr_period: float | None
     discounts: list[Decimal]
+    cumulative: list[Decimal]
+    discounted_cumulative: list[Decimal]
 
 
 class MonthlyBenefit(NamedTuple):
@@ -95,12 +97,14 @@ def check_payback(request: PaybackRequest) -> list[Violation]:
                 f"the evaluation is in {evaluation.currency} but the payback in "
                 f"{request.currency}; use one currency",
             ))  # fmt: skip
-        violations.extend(check_funnel(evaluation, "/evaluation"))
+        given = assumptions(evaluation)
+        violations.extend(check_funnel(evaluation, "/evaluation", given))
         if not violations:
-            given = assumptions(evaluation)
             for index, scenario in enumerate(request.scenarios):
-                uplifts = scaled(given, exact(scenario.effect_scale)).uplifts
-                if too_much_uplift(given.counts, uplifts) is not None:
+                with localcontext(EXACT):
+                    uplifts = scaled(given, exact(scenario.effect_scale)).uplifts
+                    too_much = too_much_uplift(given.counts, uplifts)
+                if too_much is not None:
                     violations.append(Violation(
                         f"/scenarios/{index}/effect_scale",
                         f"scaled by {scenario.effect_scale:g}, an uplift of the evaluation falls "
@@ -146,9 +150,10 @@ def _monthly_benefit(
         if scale == ONE:
             total = evaluation.monthly_gain
         else:
-            given = scaled(assumptions(request.evaluation), scale)
-            whole = request.evaluation.rounding == "whole_units"
-            total = project(given, minor_unit, whole).monthly_gain
+            with localcontext(EXACT):  # the funnel's own, exact arithmetic
+                given = scaled(assumptions(request.evaluation), scale)
+                whole = request.evaluation.rounding == "whole_units"
+                total = project(given, minor_unit, whole).monthly_gain
     elif request.monthly_benefit is not UNSET:
         total = exact(request.monthly_benefit) * scale
     productivity = None
@@ -225,6 +230,8 @@ def outcome(flows: Flows, annual_rate: Decimal) -> Outcome:
         pv_costs=pv_costs,
         irr_period=irr(nets),
         discounts=discounts,
+        cumulative=cumulative,
+        discounted_cumulative=discounted_cumulative,
     )
 
 
@@ -256,19 +263,17 @@ def _answer(
     periods = flows.period_months
     monthly = request.schedule is UNSET
     keep = ONE - exact(request.risk_adjustment.benefits)
-    cash_flows = []
-    cumulative = discounted_cumulative = ZERO
-    for t, (gain, cost, discount) in enumerate(
-        zip(flows.benefits, flows.costs, result.discounts, strict=True)
-    ):
-        net = gain - cost
-        cumulative += net
-        discounted_cumulative += net * discount
-        cash_flows.append(CashFlow(
-            month=t * periods, period=t, benefit=money(gain), cost=money(cost), net=money(net),
-            discounted_net=money(net * discount), cumulative=money(cumulative),
-            discounted_cumulative=money(discounted_cumulative),
-        ))  # fmt: skip
+    cash_flows = [
+        CashFlow(
+            month=t * periods, period=t, benefit=money(gain), cost=money(cost),
+            net=money(gain - cost), discounted_net=money((gain - cost) * discount),
+            cumulative=money(cumulative), discounted_cumulative=money(discounted_cumulative),
+        )
+        for t, (gain, cost, discount, cumulative, discounted_cumulative) in enumerate(
+            zip(flows.benefits, flows.costs, result.discounts, result.cumulative,
+                result.discounted_cumulative, strict=True)
+        )
+    ]  # fmt: skip
     irr_monthly, irr_annual = _rates(result.irr_period, periods)
     return PaybackResponse(
         currency=request.currency,

@@ -61,12 +61,18 @@ def too_much_uplift(counts: Sequence[Decimal], uplifts: Sequence[Decimal]) -> in
     return None
 
 
-def check_funnel(request: EvaluateRequest, pointer: str = "") -> list[Violation]:
+def check_funnel(
+    request: EvaluateRequest, pointer: str = "", given: Assumptions | None = None
+) -> list[Violation]:
     """What the model rejects in a funnel: counts that grow down the funnel (c_i > c_{i-1}), and
     a projected conversion above 100 % (c_i / c_{i-1} × (1 + u_i) > 1), checked exactly; and
     scenarios whose scaled uplifts do either."""
+    with localcontext(EXACT):
+        return _check_funnel(request, pointer, given or assumptions(request))
+
+
+def _check_funnel(request: EvaluateRequest, pointer: str, given: Assumptions) -> list[Violation]:
     violations = []
-    given = assumptions(request)
     stages, counts = request.stages, given.counts
     for i in range(1, len(stages)):
         above, stage = counts[i - 1], counts[i]
@@ -113,11 +119,11 @@ def evaluate(request: EvaluateRequest, minor_unit: int, language: str = "en") ->
     ``minor_unit`` is the currency's number of decimals; ``language`` ("en" or "uk") words the
     steps. Raises ModelError for a funnel the model rejects (see check_funnel).
     """
-    violations = check_funnel(request)
-    if violations:
-        raise ModelError(violations)
     with localcontext(EXACT):
         given = assumptions(request)
+        violations = _check_funnel(request, "", given)
+        if violations:
+            raise ModelError(violations)
         whole = request.rounding == "whole_units"
         main = project(given, minor_unit, whole)
         return EvaluateResponse(

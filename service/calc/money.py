@@ -27,17 +27,31 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 _UNIT = Decimal(1)
 _QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(10)}
+_ZEROS = {digits: Decimal(0).scaleb(-digits) for digits in range(10)}
+
+
+_EXACT: dict[float, Decimal] = {}
+_EXACT_CACHE_SIZE = 4096
 
 
 def exact(value: float) -> Decimal:
-    """The decimal the client wrote, ``Decimal(repr(x))``: 0.1 stays 0.1, not 0.1000...0555."""
-    return Decimal(repr(value)) + 0  # "+ 0" turns -0.0 into 0
+    """The decimal the client wrote, ``Decimal(repr(x))``: 0.1 stays 0.1, not 0.1000...0555.
+
+    Memoised (bounded): requests repeat the same few numbers, and the conversion is the model's
+    most frequent operation.
+    """
+    converted = _EXACT.get(value)
+    if converted is None:
+        if len(_EXACT) >= _EXACT_CACHE_SIZE:
+            _EXACT.clear()
+        converted = _EXACT[value] = Decimal(repr(value)) if value else ZERO  # -0.0 is 0
+    return converted
 
 
 def round_money(value: Decimal, minor_unit: int) -> Decimal:
     """M: half-up to the currency's minor unit, from the exact value (2.675 -> 2.68)."""
     rounded = value.quantize(_QUANTA[minor_unit], rounding=ROUND_HALF_UP, context=CONTEXT)
-    return rounded.copy_abs() if rounded.is_zero() else rounded
+    return rounded if rounded else _ZEROS[minor_unit]  # never "-0.00"
 
 
 def round_count(value: Decimal) -> Decimal:
@@ -47,9 +61,11 @@ def round_count(value: Decimal) -> Decimal:
 
 def show(value: Decimal) -> str:
     """An operand as a formula prints it: plain digits, at most 6 decimals, no trailing zeros."""
-    if value.as_tuple().exponent < -6:  # type: ignore[operator]  # finite values only here
-        value = value.quantize(_QUANTA[6], rounding=ROUND_HALF_UP, context=CONTEXT)
-    text = f"{value:f}"
+    text = str(value)
+    if "E" in text:  # str() uses scientific notation for large exponents
+        text = f"{value:f}"
     if "." in text:
+        if len(text) - text.index(".") > 7:
+            text = f"{value.quantize(_QUANTA[6], rounding=ROUND_HALF_UP, context=CONTEXT):f}"
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
