@@ -73,20 +73,14 @@ def test_overload_is_shed_at_once_with_retry_after(tmp_path: Path) -> None:
         held = [start_upload(server) for _ in range(2)]
         time.sleep(0.3)
         started = time.perf_counter()
-        try:
-            urllib.request.urlopen(
-                urllib.request.Request(
-                    server.url + "/evaluate",
-                    data=SEED,
-                    headers={"content-type": "application/json"},
-                ),
-                timeout=5,
-            )
-            pytest.fail("expected 503")
-        except urllib.error.HTTPError as error:
-            assert error.code == 503
-            assert error.headers["retry-after"] == "1"
-            assert json.loads(error.read())["type"] == "/problems/overloaded"
+        request = urllib.request.Request(
+            server.url + "/evaluate", data=SEED, headers={"content-type": "application/json"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=5)
+        assert raised.value.code == 503
+        assert raised.value.headers["retry-after"] == "1"
+        assert json.loads(raised.value.read())["type"] == "/problems/overloaded"
         assert time.perf_counter() - started < 1
         assert status_of(server.url + "/healthz") == 200  # probes are not shed
         assert [finish_upload(connection)[0] for connection in held] == [200, 200]

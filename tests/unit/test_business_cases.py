@@ -105,7 +105,11 @@ def test_productivity_adds_to_the_benefit_and_is_ramped_and_risk_adjusted_like_i
         **SEED_PAYBACK,
         "ramp_up_months": 2,
         "risk_adjustment": {"benefits": 0.5},
-        "productivity": {"users": 1, "hours_saved_per_user_per_month": 10, "loaded_hourly_cost": 91.8},
+        "productivity": {
+            "users": 1,
+            "hours_saved_per_user_per_month": 10,
+            "loaded_hourly_cost": 91.8,
+        },
     }
     answer = run(body)
     assert answer.monthly_benefit == Decimal("20000.00")  # 19,082 + 918
@@ -116,7 +120,9 @@ def test_productivity_adds_to_the_benefit_and_is_ramped_and_risk_adjusted_like_i
 def test_a_scenario_at_scale_1_is_the_plain_answer() -> None:
     scenarios = [{"name": "expected", "effect_scale": 1}]
     plain = evaluate(msgspec.convert(SEED_EVALUATE, EvaluateRequest), 2)
-    evaluated = evaluate(msgspec.convert({**SEED_EVALUATE, "scenarios": scenarios}, EvaluateRequest), 2)
+    evaluated = evaluate(
+        msgspec.convert({**SEED_EVALUATE, "scenarios": scenarios}, EvaluateRequest), 2
+    )
     assert evaluated.scenarios[0].monthly_gain == plain.monthly_gain
     assert evaluated.scenarios[0].projected_revenue == plain.projected_revenue
     direct = run({**SEED_PAYBACK, "scenarios": scenarios})
@@ -153,7 +159,11 @@ def test_evaluation_scenarios_scale_every_uplift() -> None:
 
 def test_a_scenario_that_breaks_the_funnel_is_rejected_at_its_scale() -> None:
     stages = [{"name": "a", "count": 100}, {"name": "b", "count": 80, "uplift": 0.2}]
-    body = {"stages": stages, "average_deal_value": 1, "scenarios": [{"name": "x", "effect_scale": 2}]}
+    body = {
+        "stages": stages,
+        "average_deal_value": 1,
+        "scenarios": [{"name": "x", "effect_scale": 2}],
+    }
     with pytest.raises(ModelError) as raised:
         evaluate(msgspec.convert(body, EvaluateRequest), 2)
     assert raised.value.violations[0].pointer == "/scenarios/0/effect_scale"
@@ -177,10 +187,14 @@ def test_sensitivity_rows_are_sorted_by_impact_for_a_tornado_chart() -> None:
     margin = next(row for row in rows if row.assumption == "gross_margin")
     assert margin.high_value == 1  # clamped to its range
     for row in rows:
-        assert row.low_monthly_gain <= answer.monthly_gain <= row.high_monthly_gain or row.impact == 0
+        assert (
+            row.low_monthly_gain <= answer.monthly_gain <= row.high_monthly_gain or row.impact == 0
+        )
 
 
-@pytest.mark.parametrize(("language", "word"), [("en", "leads: more volume"), ("uk", "більший обсяг")])
+@pytest.mark.parametrize(
+    ("language", "word"), [("en", "leads: more volume"), ("uk", "більший обсяг")]
+)
 def test_steps_are_worded_in_the_requested_language(language: str, word: str) -> None:
     answer = evaluate(msgspec.convert(SEED_EVALUATE, EvaluateRequest), 2, language)
     assert word in answer.steps[0].label
