@@ -6,6 +6,7 @@ import logging
 import sys
 from typing import Any
 
+import msgspec
 import structlog
 
 from service.settings import Settings
@@ -29,7 +30,11 @@ def configure_logging(settings: Settings) -> None:
     renderer: Any
     if as_json:
         shared.append(structlog.processors.format_exc_info)
-        renderer = structlog.processors.JSONRenderer()
+        # msgspec renders the line several times faster than json.dumps (one line per request).
+        encoder = msgspec.json.Encoder(enc_hook=str)
+        renderer = structlog.processors.JSONRenderer(
+            serializer=lambda event, **_: encoder.encode(event).decode()
+        )
     else:
         renderer = structlog.dev.ConsoleRenderer()
     structlog.configure(

@@ -10,9 +10,9 @@ also sees the answers Litestar gives outside its handlers (404, 405, 413).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -52,7 +52,7 @@ def request_id_from(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER and _SAFE_REQUEST_ID.match(value):
             return bytes(value).decode("ascii")
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, like a UUID4, at a third of the cost
 
 
 def _header(scope: Scope, wanted: bytes) -> bytes | None:

@@ -12,7 +12,7 @@ from msgspec import UNSET
 from .answers import EvaluateResponse, EvaluateScenario, SensitivityRow, StageResult, Step
 from .errors import ModelError, Violation
 from .labels import LABELS
-from .money import EXACT, ONE, ZERO, exact, round_count, round_money, show
+from .money import CONTEXT, EXACT, ONE, ZERO, exact, round_count, round_money, show
 from .types import EvaluateRequest
 
 
@@ -185,7 +185,7 @@ def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
         baseline_revenue=baseline_revenue,
         projected_revenue=projected_revenue,
         revenue_uplift=revenue_uplift,
-        ratio=revenue_uplift / baseline_revenue if baseline_revenue else None,
+        ratio=CONTEXT.divide(revenue_uplift, baseline_revenue) if baseline_revenue else None,
         monthly_gain=round_money(revenue_uplift * given.margin, minor_unit),
     )
 
@@ -319,10 +319,11 @@ def _sensitivity(
 
 
 def _conversion(counts: list[Decimal], i: int) -> float | None:
-    """Conversion into stage i: counts[i] / counts[i - 1]; null for the top stage or from zero."""
+    """Conversion into stage i: counts[i] / counts[i - 1]; null for the top stage or from zero.
+    A ratio, not money: 50 digits are plenty before it becomes a float."""
     if i == 0 or not counts[i - 1]:
         return None
-    return float(counts[i] / counts[i - 1])
+    return float(CONTEXT.divide(counts[i], counts[i - 1]))
 
 
 def _change(uplift: Decimal) -> str:
