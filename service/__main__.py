@@ -19,6 +19,7 @@ import structlog
 import uvicorn
 
 from service.logs import configure_logging
+from service.protocol import ProblemHttpToolsProtocol
 from service.settings import Settings, SettingsError
 
 APP = "service.app:app"
@@ -58,7 +59,7 @@ def main() -> int:
         "port": settings.port,
         "workers": settings.workers,
         "loop": "uvloop",
-        "http": "httptools",
+        "http": ProblemHttpToolsProtocol,  # httptools, with problem+json for unparsable requests
         "log_config": None,  # structlog owns the output (service/logs.py)
         "access_log": False,  # one line per request comes from ServiceMiddleware
         "server_header": False,

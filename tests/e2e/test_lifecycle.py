@@ -107,3 +107,26 @@ def test_metrics_add_up_across_two_workers(tmp_path: Path) -> None:
         assert "roi_request_duration_seconds_bucket" in text
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(timeout=25) == 0
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+     b"POST /evaluate HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+     b"GET /\x00 HTTP/1.1\r\n\r\n"],
+)  # fmt: skip
+def test_requests_the_server_cannot_parse_get_a_problem_too(
+    live_server: Server, raw: bytes
+) -> None:
+    port = int(live_server.url.rsplit(":", 1)[1])
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    connection.sendall(raw)
+    data = b""
+    while chunk := connection.recv(65536):
+        data += chunk
+    connection.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"content-type: application/problem+json" in head.lower()
+    assert b"x-content-type-options: nosniff" in head.lower()
+    assert json.loads(body)["status"] == 400
