@@ -9,6 +9,7 @@ flight and exits with status 0.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -39,12 +40,16 @@ class DrainingServer(uvicorn.Server):
             super().handle_exit(sig, frame)
             return
         self.draining = True
-        from service.app import app  # noqa: PLC0415  the instance uvicorn imported and serves
-
-        app.litestar.state.draining = True
-        structlog.get_logger("roi_service").info("draining", seconds=self.drain_seconds)
-        loop = asyncio.get_event_loop()
-        loop.call_later(self.drain_seconds, super().handle_exit, sig, frame)
+        # The app uvicorn imported, if it has finished importing (a signal may come earlier).
+        served = getattr(sys.modules.get("service.app"), "app", None)
+        if served is not None:
+            served.litestar.state.draining = True
+        if served is None or not self.drain_seconds:
+            super().handle_exit(sig, frame)
+            return
+        with contextlib.suppress(Exception):  # a log line must never stop the shutdown
+            structlog.get_logger("roi_service").info("draining", seconds=self.drain_seconds)
+        asyncio.get_event_loop().call_later(self.drain_seconds, super().handle_exit, sig, frame)
 
 
 def main() -> int:

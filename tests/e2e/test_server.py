@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
+import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -11,7 +15,7 @@ from typing import Any
 import pytest
 
 from service.examples import SEED_EVALUATE, SEED_PAYBACK_WITH_EVALUATION
-from tests.conftest import Server, running_server
+from tests.conftest import ROOT, Server, free_port, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +67,18 @@ def test_settings_errors_stop_the_server_with_a_message(tmp_path: Path) -> None:
         running_server(tmp_path, WORKERS="0"),
     ):
         pass
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
+def test_sigterm_during_start_up_still_exits(tmp_path: Path, delay: float) -> None:
+    """A stop signal while the app is still importing must not crash or hang the server."""
+    environ = {**os.environ, "PORT": str(free_port()), "LOG_FORMAT": "json"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service"], cwd=ROOT, env=environ,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=25)
+    assert b"Traceback" not in stderr
+    assert process.returncode in {0, -signal.SIGTERM}  # -SIGTERM: before any handler existed
