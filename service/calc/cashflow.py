@@ -4,7 +4,7 @@ monthly model and for explicit schedules, with scenarios and the yearly table.""
 from __future__ import annotations
 
 import math
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import NamedTuple
 
 from msgspec import UNSET
@@ -13,7 +13,7 @@ from .answers import CashFlow, EvaluateResponse, PaybackResponse, PaybackScenari
 from .errors import ModelError, Violation
 from .funnel import assumptions, check_funnel, evaluate, project, scaled, too_much_uplift
 from .irr import irr
-from .money import CONTEXT, EXACT, ONE, ZERO, exact, round_money
+from .money import CONTEXT, EXACT, ONE, ZERO, exact, money_quantum, round_money
 from .types import PaybackRequest
 
 
@@ -35,9 +35,12 @@ class Outcome(NamedTuple):
     pv_benefits: Decimal
     pv_costs: Decimal
     irr_period: float | None
-    discounts: list[Decimal]
+    nets: list[Decimal]
+    discounted_nets: list[Decimal]
     cumulative: list[Decimal]
     discounted_cumulative: list[Decimal]
+    # running totals after each period: benefits, costs, PV benefits, PV costs
+    running_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]]
 
 
 class MonthlyBenefit(NamedTuple):
@@ -203,24 +206,25 @@ def outcome(flows: Flows, annual_rate: Decimal) -> Outcome:
     per_period = growth ** (Decimal(-flows.period_months) / 12) if annual_rate else ONE
     per_year = 12 // flows.period_months
     discount = ONE
-    cumulative, discounted_cumulative = [], []
+    nets, discounted_nets, cumulative, discounted_cumulative, running_totals = [], [], [], [], []
     running = discounted_running = ZERO
     total_benefits = total_costs = pv_benefits = pv_costs = ZERO
-    discounts, nets = [], []
     for t, (benefit, cost) in enumerate(zip(flows.benefits, flows.costs, strict=True)):
         # (1 + r)^-years exactly at whole years (0.5 at r = 100 % is 0.5, not 0.4999...).
         discount = growth ** -(t // per_year) if t % per_year == 0 else discount * per_period
         net = benefit - cost
+        discounted_net = net * discount
         running += net
-        discounted_running += net * discount
-        cumulative.append(running)
-        discounted_cumulative.append(discounted_running)
+        discounted_running += discounted_net
         total_benefits += benefit
         total_costs += cost
         pv_benefits += benefit * discount
         pv_costs += cost * discount
-        discounts.append(discount)
-        nets.append(float(net))
+        nets.append(net)
+        discounted_nets.append(discounted_net)
+        cumulative.append(running)
+        discounted_cumulative.append(discounted_running)
+        running_totals.append((total_benefits, total_costs, pv_benefits, pv_costs))
     return Outcome(
         payback_periods=payback_time(cumulative),
         discounted_payback_periods=payback_time(discounted_cumulative),
@@ -228,10 +232,12 @@ def outcome(flows: Flows, annual_rate: Decimal) -> Outcome:
         total_costs=total_costs,
         pv_benefits=pv_benefits,
         pv_costs=pv_costs,
-        irr_period=irr(nets),
-        discounts=discounts,
+        irr_period=irr([float(net) for net in nets]),
+        nets=nets,
+        discounted_nets=discounted_nets,
         cumulative=cumulative,
         discounted_cumulative=discounted_cumulative,
+        running_totals=running_totals,
     )
 
 
@@ -263,15 +269,19 @@ def _answer(
     periods = flows.period_months
     monthly = request.schedule is UNSET
     keep = ONE - exact(request.risk_adjustment.benefits)
+    # The hottest loop of the service, six roundings a month: M inlined (see money_quantum).
+    (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
     cash_flows = [
         CashFlow(
-            month=t * periods, period=t, benefit=money(gain), cost=money(cost),
-            net=money(gain - cost), discounted_net=money((gain - cost) * discount),
-            cumulative=money(cumulative), discounted_cumulative=money(discounted_cumulative),
+            month=t * periods, period=t,
+            benefit=q(gain, e, up, ctx) or zero, cost=q(cost, e, up, ctx) or zero,
+            net=q(net, e, up, ctx) or zero, discounted_net=q(discounted_net, e, up, ctx) or zero,
+            cumulative=q(cumulative, e, up, ctx) or zero,
+            discounted_cumulative=q(discounted_cumulative, e, up, ctx) or zero,
         )
-        for t, (gain, cost, discount, cumulative, discounted_cumulative) in enumerate(
-            zip(flows.benefits, flows.costs, result.discounts, result.cumulative,
-                result.discounted_cumulative, strict=True)
+        for t, (gain, cost, net, discounted_net, cumulative, discounted_cumulative) in enumerate(
+            zip(flows.benefits, flows.costs, result.nets, result.discounted_nets,
+                result.cumulative, result.discounted_cumulative, strict=True)
         )
     ]  # fmt: skip
     irr_monthly, irr_annual = _rates(result.irr_period, periods)
@@ -301,7 +311,7 @@ def _answer(
         irr_annual=irr_annual,
         irr_period=result.irr_period,
         cash_flows=cash_flows,
-        years=_years(flows, result.discounts, minor_unit),
+        years=_years(result.running_totals, flows.period_months, minor_unit),
         evaluation=evaluation,
         scenarios=[
             _scenario(request, minor_unit, scenario.name, scenario.effect_scale, evaluation)
@@ -337,31 +347,27 @@ def _scenario(
     )
 
 
-def _years(flows: Flows, discounts: list[Decimal], minor_unit: int) -> list[YearRow]:
+def _years(
+    running_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]],
+    period_months: int,
+    minor_unit: int,
+) -> list[YearRow]:
     """Year 0 (the initial period), then one row per year; rows are differences of rounded
     running totals, so they add up exactly to the rounded totals."""
-    per_year = 12 // flows.period_months
-    groups: list[list[int]] = [[0]]
-    for t in range(1, len(flows.costs)):
-        if (t - 1) % per_year == 0:
-            groups.append([])
-        groups[-1].append(t)
+    per_year = 12 // period_months
+    last = len(running_totals) - 1
+    ends = [0, *range(per_year, last, per_year), last] if last else [0]
     rows = []
-    running = [ZERO] * 4
     shown = [ZERO] * 4
-    for year, group in enumerate(groups):
-        for t in group:
-            benefit, cost, discount = flows.benefits[t], flows.costs[t], discounts[t]
-            for i, value in enumerate((benefit, cost, benefit * discount, cost * discount)):
-                running[i] += value
-        rounded = [round_money(value, minor_unit) for value in running]
+    for year, end in enumerate(ends):
+        rounded = [round_money(value, minor_unit) for value in running_totals[end]]
         benefits, costs, pv_benefits, pv_costs = (
             r - s for r, s in zip(rounded, shown, strict=True)
         )
+        months = (end - ends[year - 1]) * period_months if year else 0
         shown = rounded
         rows.append(YearRow(
-            year=year, months=len(group) * flows.period_months if year else 0,
-            benefits=benefits, costs=costs, net=benefits - costs,
+            year=year, months=months, benefits=benefits, costs=costs, net=benefits - costs,
             pv_benefits=pv_benefits, pv_costs=pv_costs,
         ))  # fmt: skip
     return rows
