@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from service import metrics, problems
+from service import metrics, problems, routes
 from service.limits import BodyTimeout, InFlight, RateLimiter, retry_after
 from service.security import API_KEY_HEADER, CorsPolicy, PartnerKeys
 from service.settings import Settings
@@ -171,9 +171,78 @@ class ServiceMiddleware:
             )
         else:
             try:
-                await self.app(scope, self._deadline(receive), send)
+                compute = routes.ANSWERS.get(scope["path"]) if scope["method"] == "POST" else None
+                if compute is None:
+                    await self.app(scope, self._deadline(receive), send)
+                else:
+                    await self._answer(scope, self._deadline(receive), send, compute, refuse)
             finally:
                 self.in_flight.leave()
+
+    async def _answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        compute: Callable[[bytes, str], bytes],
+        refuse: Callable[..., Awaitable[None]],
+    ) -> None:
+        """The hot path: POST /evaluate and /payback without the framework's per-request
+        machinery (the same compute functions and problems as the Litestar handlers)."""
+        limit = self.settings.max_body_bytes
+        content_type = (_header(scope, b"content-type") or b"").decode("latin-1")
+        if not routes.is_json(content_type):
+            await refuse(self._problem(routes.UnsupportedMediaType(content_type)))
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await refuse(
+                problems.problem("body-too-large", f"the body may be at most {limit} bytes")
+            )
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client has gone: nobody to answer
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await refuse(
+                    problems.problem("body-too-large", f"the body may be at most {limit} bytes")
+                )
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        language = routes.content_language(
+            (_header(scope, b"accept-language") or b"").decode("latin-1")
+        )
+        try:
+            body = compute(b"".join(chunks), language)
+        except Exception as error:
+            value = routes.problem_for(
+                error, body_timeout_seconds=self.settings.body_timeout_seconds
+            )
+            if value is None:
+                raise
+            await refuse(value)
+            return
+        await send({
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode("ascii")),
+                (b"content-language", language.encode("ascii")),
+            ],
+        })  # fmt: skip
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def _problem(self, error: Exception) -> problems.Problem:
+        value = routes.problem_for(error, body_timeout_seconds=self.settings.body_timeout_seconds)
+        assert value is not None  # noqa: S101  callers pass errors of the request
+        return value
 
     def _guard(
         self, scope: Scope, origin: bytes | None, response: dict[str, Any]

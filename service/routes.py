@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -29,6 +30,10 @@ class Health(msgspec.Struct):
 class UnsupportedMediaType(Exception):
     """The body is not declared as JSON."""
 
+    def __init__(self, content_type: str) -> None:
+        super().__init__(content_type)
+        self.content_type = content_type
+
 
 class SchemaViolation(Exception):
     """A rule of the schema the decoder cannot hold by itself (``oneOf``)."""
@@ -38,7 +43,7 @@ class SchemaViolation(Exception):
         self.violation = violation
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     media_type = content_type.partition(";")[0].strip().lower()
     return media_type == JSON or (
         media_type.startswith("application/") and media_type.endswith("+json")
@@ -47,14 +52,14 @@ def _is_json(content_type: str) -> bool:
 
 async def json_body(request: Request[Any, Any, Any]) -> bytes:
     """The raw body, once its Content-Type says JSON (415 otherwise)."""
-    if not _is_json(request.headers.get("content-type", "")):
-        raise UnsupportedMediaType
+    content_type = request.headers.get("content-type", "")
+    if not is_json(content_type):
+        raise UnsupportedMediaType(content_type)
     return await request.body()
 
 
-def content_language(request: Request[Any, Any, Any]) -> str:
+def content_language(header: str) -> str:
     """The first of our languages (en, uk) in Accept-Language by preference; English if none."""
-    header = request.headers.get("accept-language", "")
     best, best_q = "en", -1.0
     for index, part in enumerate(header.split(",")[:20]):
         tag, _, params = part.strip().partition(";")
@@ -72,29 +77,51 @@ def content_language(request: Request[Any, Any, Any]) -> str:
     return best
 
 
-def _answer(result: msgspec.Struct, language: str | None = None) -> Response[bytes]:
-    headers = {"content-language": language} if language else None
-    return Response(ENCODER.encode(result), media_type=JSON, headers=headers)
+def _answer(result: msgspec.Struct) -> Response[bytes]:
+    return Response(ENCODER.encode(result), media_type=JSON)
+
+
+def evaluate_answer(body: bytes, language: str) -> bytes:
+    """POST /evaluate without the framework: raw body in, encoded answer out (or an error that
+    problem_for names)."""
+    funnel = EVALUATE_DECODER.decode(body)
+    return ENCODER.encode(calc.evaluate(funnel, minor_unit(funnel.currency), language))
+
+
+def payback_answer(body: bytes, language: str) -> bytes:
+    """POST /payback without the framework (see evaluate_answer)."""
+    investment = PAYBACK_DECODER.decode(body)
+    conflict = calc.benefit_conflict(investment)
+    if conflict is not None:  # the schema's oneOf: a 400 like any schema violation
+        raise SchemaViolation(conflict)
+    answer = calc.payback(investment, minor_unit(investment.currency), language)
+    return ENCODER.encode(answer)
+
+
+# ServiceMiddleware answers these two itself on the hot path (service/middleware.py); the
+# handlers below serve the same functions through Litestar for everything else (e.g. a
+# trailing slash), and keep the route table complete.
+ANSWERS = {"/evaluate": evaluate_answer, "/payback": payback_answer}
+
+
+async def _through_litestar(
+    request: Request[Any, Any, Any], compute: Callable[[bytes, str], bytes]
+) -> Response[bytes]:
+    language = content_language(request.headers.get("accept-language", ""))
+    body = compute(await json_body(request), language)
+    return Response(body, media_type=JSON, headers={"content-language": language})
 
 
 @post("/evaluate", status_code=200, name="evaluate")
 async def evaluate(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The funnel effect: revenue before and after the CRM, and the monthly gain."""
-    funnel = EVALUATE_DECODER.decode(await json_body(request))
-    language = content_language(request)
-    return _answer(calc.evaluate(funnel, minor_unit(funnel.currency), language), language)
+    return await _through_litestar(request, evaluate_answer)
 
 
 @post("/payback", status_code=200, name="payback")
 async def payback(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Payback, NPV, ROI and IRR of the investment, with the monthly cash flows."""
-    investment = PAYBACK_DECODER.decode(await json_body(request))
-    conflict = calc.benefit_conflict(investment)
-    if conflict is not None:  # the schema's oneOf: a 400 like any schema violation
-        raise SchemaViolation(conflict)
-    language = content_language(request)
-    answer = calc.payback(investment, minor_unit(investment.currency), language)
-    return _answer(answer, language)
+    return await _through_litestar(request, payback_answer)
 
 
 @get("/healthz", name="healthz")
@@ -127,55 +154,41 @@ def _problem_response(
     )
 
 
-def on_validation_error(
-    request: Request[Any, Any, Any], error: msgspec.ValidationError
-) -> Response[bytes]:
-    violation = problems.violation_from_validation_error(error)
-    where = violation.pointer or "the body"
-    return _problem_response(
-        request,
-        problems.problem("schema-violation", f"{where}: {violation.detail}", errors=[violation]),
-    )
-
-
-def on_schema_violation(request: Request[Any, Any, Any], error: SchemaViolation) -> Response[bytes]:
-    return _problem_response(
-        request,
-        problems.problem("schema-violation", str(error), errors=[error.violation]),
-    )
-
-
-def on_decode_error(request: Request[Any, Any, Any], error: msgspec.DecodeError) -> Response[bytes]:
-    message = str(error)
-    if message == "Input data was truncated":
-        message = "the body is empty or ends too early; send one JSON object"
-    return _problem_response(request, problems.problem("invalid-json", message))
-
-
-def on_model_error(request: Request[Any, Any, Any], error: calc.ModelError) -> Response[bytes]:
-    detail = "; ".join(f"{v.pointer}: {v.detail}" for v in error.violations)
-    return _problem_response(
-        request, problems.problem("model-rejected", detail, errors=error.violations)
-    )
-
-
-def on_unsupported_media_type(
-    request: Request[Any, Any, Any], _: UnsupportedMediaType
-) -> Response[bytes]:
-    got = request.headers.get("content-type") or "no Content-Type"
-    return _problem_response(
-        request,
-        problems.problem(
+def problem_for(  # noqa: PLR0911  one return per kind of error, like a table
+    error: Exception, *, body_timeout_seconds: float
+) -> problems.Problem | None:
+    """The problem for an error of the request itself; None for anything else (a 500)."""
+    if isinstance(error, msgspec.ValidationError):
+        violation = problems.violation_from_validation_error(error)
+        where = violation.pointer or "the body"
+        return problems.problem(
+            "schema-violation", f"{where}: {violation.detail}", errors=[violation]
+        )
+    if isinstance(error, msgspec.DecodeError):
+        message = str(error)
+        if message == "Input data was truncated":
+            message = "the body is empty or ends too early; send one JSON object"
+        return problems.problem("invalid-json", message)
+    if isinstance(error, SchemaViolation):
+        return problems.problem("schema-violation", str(error), errors=[error.violation])
+    if isinstance(error, calc.ModelError):
+        detail = "; ".join(f"{v.pointer}: {v.detail}" for v in error.violations)
+        return problems.problem("model-rejected", detail, errors=error.violations)
+    if isinstance(error, UnsupportedMediaType):
+        got = error.content_type or "no Content-Type"
+        return problems.problem(
             "unsupported-media-type", f"got {got[:100]!r}; send Content-Type: application/json"
-        ),
-    )
+        )
+    if isinstance(error, BodyTimeout):
+        detail = f"the body took over {body_timeout_seconds:g} s to arrive"
+        return problems.problem("body-timeout", detail)
+    return None
 
 
-def on_body_timeout(request: Request[Any, Any, Any], _: BodyTimeout) -> Response[bytes]:
-    seconds = request.app.state.get("body_timeout_seconds")
-    return _problem_response(
-        request, problems.problem("body-timeout", f"the body took over {seconds:g} s to arrive")
-    )
+def on_request_error(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    seconds = float(request.app.state.get("body_timeout_seconds", 0))
+    value = problem_for(error, body_timeout_seconds=seconds)
+    return on_unexpected(request, error) if value is None else _problem_response(request, value)
 
 
 _SLUG_BY_STATUS = {
@@ -216,12 +229,11 @@ def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
-    msgspec.ValidationError: on_validation_error,
-    msgspec.DecodeError: on_decode_error,
-    SchemaViolation: on_schema_violation,
-    calc.ModelError: on_model_error,
-    UnsupportedMediaType: on_unsupported_media_type,
-    BodyTimeout: on_body_timeout,
+    msgspec.DecodeError: on_request_error,  # ValidationError is a DecodeError
+    SchemaViolation: on_request_error,
+    calc.ModelError: on_request_error,
+    UnsupportedMediaType: on_request_error,
+    BodyTimeout: on_request_error,
     HTTPException: on_http_exception,
     Exception: on_unexpected,
 }
