@@ -1,7 +1,7 @@
 """``make loadtest``: one minute of varied /evaluate and /payback load on the shipped service.
 
 ``python -m service`` (1 worker) on core 0; wrk on core 1 at a fixed high rate (--rate, default
-600 requests/s in total; bodies.lua's global schedule) with 32 connections over 2,000 valid
+1,200 requests/s in total; bodies.lua's global schedule) with 32 connections over 2,000 valid
 bodies (70 % /evaluate, 30 % /payback of up to 120 months). 5 s of warm-up first, then 60 s
 of load with the worker's RSS sampled every 5 s. Exits 1 on any non-2xx answer or socket
 error, or when RSS grew more than 10 % over the minute. About 75 s in all.
@@ -24,7 +24,7 @@ GROWTH_LIMIT = 0.10
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=600, help="requests per second")
+    parser.add_argument("--rate", type=float, default=1200, help="requests per second")
     parser.add_argument("--seconds", type=float, default=60, help="seconds of load")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up")
     args = parser.parse_args()
