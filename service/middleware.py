@@ -120,10 +120,9 @@ class ServiceMiddleware:
             await self._dispatch(
                 scope, receive, send_with_headers, refuse=refuse, origin=origin, response=response
             )
-        except BodyTimeout:
+        except BodyTimeout as error:
             if response["status"] is None:
-                seconds = self.settings.body_timeout_seconds
-                await refuse(problems.problem("body-timeout", f"the body took over {seconds:g} s"))
+                await refuse(self._problem(error))
         except Exception:
             log.exception("unhandled error", path=scope["path"])
             if response["status"] is None:  # nothing sent yet: answer with a problem
@@ -196,9 +195,7 @@ class ServiceMiddleware:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await refuse(
-                problems.problem("body-too-large", f"the body may be at most {limit} bytes")
-            )
+            await refuse(self._too_large())
             return
         chunks, size = [], 0
         while True:
@@ -208,9 +205,7 @@ class ServiceMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await refuse(
-                    problems.problem("body-too-large", f"the body may be at most {limit} bytes")
-                )
+                await refuse(self._too_large())
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -238,6 +233,10 @@ class ServiceMiddleware:
             ],
         })  # fmt: skip
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def _too_large(self) -> problems.Problem:
+        limit = self.settings.max_body_bytes
+        return problems.problem("body-too-large", f"the body may be at most {limit} bytes")
 
     def _problem(self, error: Exception) -> problems.Problem:
         value = routes.problem_for(error, body_timeout_seconds=self.settings.body_timeout_seconds)
