@@ -55,13 +55,17 @@ def status_of(url: str) -> int:
         return error.code
 
 
-def test_sigterm_finishes_twenty_uploads_in_flight_and_exits_0(tmp_path: Path) -> None:
-    with running_server(tmp_path, DRAIN_SECONDS="1") as server:
+@pytest.mark.parametrize("drain_seconds", ["0", "1"])  # the built-in default, and a drain
+def test_sigterm_finishes_twenty_uploads_in_flight_and_exits_0(
+    tmp_path: Path, drain_seconds: str
+) -> None:
+    with running_server(tmp_path, DRAIN_SECONDS=drain_seconds) as server:
         uploads = [start_upload(server) for _ in range(20)]
         time.sleep(0.3)  # every request has started: headers and half a body are in
         server.process.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        assert status_of(server.url + "/readyz") == 503  # draining, still answering
+        if drain_seconds != "0":
+            assert status_of(server.url + "/readyz") == 503  # draining, still answering
         answers = [finish_upload(connection) for connection in uploads]
         assert [status for status, _ in answers] == [200] * 20
         assert all(json.loads(body)["monthly_gain"] == 19082 for _, body in answers)
