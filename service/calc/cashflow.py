@@ -11,7 +11,14 @@ from msgspec import UNSET
 
 from .answers import CashFlow, EvaluateResponse, PaybackResponse, PaybackScenario, YearRow
 from .errors import ModelError, Violation
-from .funnel import assumptions, check_funnel, evaluate, project, scaled, too_much_uplift
+from .funnel import (
+    assumptions,
+    check_funnel,
+    checked_evaluate,
+    project,
+    scaled,
+    too_much_uplift,
+)
 from .irr import irr
 from .money import CONTEXT, EXACT, ONE, ZERO, exact, money_quantum, round_money
 from .types import PaybackRequest
@@ -132,9 +139,10 @@ def payback(request: PaybackRequest, minor_unit: int, language: str = "en") -> P
     violations = ([conflict] if conflict else []) + check_payback(request)
     if violations:
         raise ModelError(violations)
-    evaluation = (
-        None if request.evaluation is UNSET else evaluate(request.evaluation, minor_unit, language)
-    )
+    evaluation = None
+    if request.evaluation is not UNSET:  # checked above, with the rest of the request
+        given = assumptions(request.evaluation)
+        evaluation = checked_evaluate(request.evaluation, given, minor_unit, language)
     with localcontext(CONTEXT):
         flows, benefit = _flows(request, minor_unit, ONE, evaluation)
         rate = exact(request.annual_discount_rate)

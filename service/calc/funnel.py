@@ -124,6 +124,14 @@ def evaluate(request: EvaluateRequest, minor_unit: int, language: str = "en") ->
         violations = _check_funnel(request, "", given)
         if violations:
             raise ModelError(violations)
+        return checked_evaluate(request, given, minor_unit, language)
+
+
+def checked_evaluate(
+    request: EvaluateRequest, given: Assumptions, minor_unit: int, language: str
+) -> EvaluateResponse:
+    """evaluate() for a funnel its caller has already checked (check_funnel), in EXACT."""
+    with localcontext(EXACT):
         whole = request.rounding == "whole_units"
         main = project(given, minor_unit, whole)
         return EvaluateResponse(
