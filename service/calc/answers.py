@@ -12,8 +12,12 @@ from .types import Rounding
 # Money is an exact decimal, encoded as a JSON number (see service/openapi.py).
 Money = Annotated[Decimal, Meta(description="Money, rounded half-up to the minor unit.")]
 
+# gc=False on every answer: they hold only numbers, strings and lists of each other, never a
+# cycle, so the collector need not track them (a request allocates dozens; see
+# docs/performance.md).
 
-class StageResult(Struct, kw_only=True):
+
+class StageResult(Struct, kw_only=True, gc=False):
     """A stage before and after. Conversions are into this stage from the one above."""
 
     name: str
@@ -23,7 +27,7 @@ class StageResult(Struct, kw_only=True):
     projected_conversion: float | None
 
 
-class Step(Struct, kw_only=True):
+class Step(Struct, kw_only=True, gc=False):
     """One line of the computation, in order: what, how (with its operands), and the result."""
 
     key: str
@@ -33,7 +37,7 @@ class Step(Struct, kw_only=True):
     unit: Literal["count", "money", "ratio"]
 
 
-class EvaluateScenario(Struct, kw_only=True):
+class EvaluateScenario(Struct, kw_only=True, gc=False):
     """The headline figures of the request with the CRM's effects scaled."""
 
     name: str
@@ -45,7 +49,7 @@ class EvaluateScenario(Struct, kw_only=True):
     monthly_gain: Money
 
 
-class SensitivityRow(Struct, kw_only=True):
+class SensitivityRow(Struct, kw_only=True, gc=False):
     """The monthly gain when one assumption alone moves down and up (a tornado chart's bar)."""
 
     assumption: str
@@ -58,7 +62,7 @@ class SensitivityRow(Struct, kw_only=True):
     impact: Money
 
 
-class EvaluateResponse(Struct, kw_only=True):
+class EvaluateResponse(Struct, kw_only=True, gc=False):
     """The funnel before and after, the revenue, and the monthly gain."""
 
     currency: str
@@ -75,7 +79,7 @@ class EvaluateResponse(Struct, kw_only=True):
     sensitivity: list[SensitivityRow]
 
 
-class CashFlow(Struct, kw_only=True):
+class CashFlow(Struct, kw_only=True, gc=False):
     """One period of the business case (a month, or a year for yearly schedules); period 0
     holds the one-time costs. ``month`` is where the period ends, counted in months."""
 
@@ -89,7 +93,7 @@ class CashFlow(Struct, kw_only=True):
     discounted_cumulative: Money
 
 
-class YearRow(Struct, kw_only=True):
+class YearRow(Struct, kw_only=True, gc=False):
     """One row of the yearly table: year 0 is the initial outlay; the last year may be partial.
     The rows add up exactly to the totals."""
 
@@ -102,7 +106,7 @@ class YearRow(Struct, kw_only=True):
     pv_costs: Money
 
 
-class PaybackScenario(Struct, kw_only=True):
+class PaybackScenario(Struct, kw_only=True, gc=False):
     """The headline figures of the investment with the CRM's effects scaled."""
 
     name: str
@@ -120,7 +124,7 @@ class PaybackScenario(Struct, kw_only=True):
     irr_annual: float | None
 
 
-class PaybackResponse(Struct, kw_only=True):
+class PaybackResponse(Struct, kw_only=True, gc=False):
     """When the investment is earned back, and what it is worth over the horizon. Fields of the
     monthly model are null for a schedule."""
 

@@ -130,8 +130,12 @@ HourlyCost = Annotated[
 Rounding = Literal["whole_units", "exact"]
 
 
-class _Input(Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
-    """Inputs reject unknown fields: a misspelt field must not silently take its default."""
+class _Input(Struct, forbid_unknown_fields=True, kw_only=True, frozen=True, gc=False):
+    """Inputs reject unknown fields: a misspelt field must not silently take its default.
+
+    gc=False: an input holds only numbers, strings and other inputs, never a cycle, so the
+    garbage collector need not track it.
+    """
 
 
 class Stage(_Input, frozen=True):
