@@ -8,6 +8,7 @@ at a fresh directory under /tmp before they start; each process writes its sampl
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -53,10 +54,26 @@ def route_of(path: str) -> str:
     return "/static" if path.startswith("/static/") else "other"
 
 
+_SERIES: dict[tuple[str, str, int | None], tuple[Any, Any]] = {}
+
+
 def observe(path: str, method: str, status: int | None, seconds: float) -> None:
+    """Count one answered request and its duration.
+
+    The labelled series are looked up once per (route, method, status) and kept: ``labels()``
+    costs more than the counting itself. The keys are bounded (known routes, known methods,
+    statuses), so is the memo.
+    """
     route = route_of(path)
-    REQUESTS.labels(route, method if method in METHODS else "OTHER", str(status or 0)).inc()
-    LATENCY.labels(route).observe(seconds)
+    method = method if method in METHODS else "OTHER"
+    series = _SERIES.get((route, method, status))
+    if series is None:
+        series = _SERIES[route, method, status] = (
+            REQUESTS.labels(route, method, str(status or 0)),
+            LATENCY.labels(route),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def exposition() -> bytes:
