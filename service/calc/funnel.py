@@ -4,16 +4,36 @@ sensitivity table."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal, localcontext
-from typing import Literal, NamedTuple
+from decimal import Decimal, getcontext, localcontext, setcontext
+from typing import NamedTuple
 
 from msgspec import UNSET
 
 from .answers import EvaluateResponse, EvaluateScenario, SensitivityRow, StageResult, Step
 from .errors import ModelError, Violation
-from .labels import LABELS
-from .money import CONTEXT, EXACT, ONE, ZERO, exact, round_count, round_money, show
-from .types import EvaluateRequest
+from .labels import LABELS, WORDING, Wording
+from .money import (
+    CONTEXT,
+    EXACT,
+    ONE,
+    ZERO,
+    exact,
+    round_count,
+    round_money,
+    show,
+    show_input,
+    show_rounded,
+)
+from .types import MAX_STAGES, EvaluateRequest
+
+# The context evaluate() computes in: EXACT's settings. It is made current with setcontext(),
+# which takes it as it is, not with localcontext(), which copies its context on every call (a
+# tenth of the whole evaluation). Its flags are never read.
+_WORKING = EXACT.copy()
+
+# The keys of the trace's per-stage steps.
+_VOLUME_KEYS = tuple(f"stages[{i}].volume" for i in range(MAX_STAGES))
+_PROJECTED_KEYS = tuple(f"stages[{i}].projected" for i in range(MAX_STAGES))
 
 
 class Assumptions(NamedTuple):
@@ -119,72 +139,92 @@ def evaluate(request: EvaluateRequest, minor_unit: int, language: str = "en") ->
     ``minor_unit`` is the currency's number of decimals; ``language`` ("en" or "uk") words the
     steps. Raises ModelError for a funnel the model rejects (see check_funnel).
     """
-    with localcontext(EXACT):
+    previous = getcontext()
+    setcontext(_WORKING)
+    try:
         given = assumptions(request)
         violations = _check_funnel(request, "", given)
         if violations:
             raise ModelError(violations)
-        return checked_evaluate(request, given, minor_unit, language)
+        return _evaluate(request, given, minor_unit, language)
+    finally:
+        setcontext(previous)
 
 
 def checked_evaluate(
     request: EvaluateRequest, given: Assumptions, minor_unit: int, language: str
 ) -> EvaluateResponse:
-    """evaluate() for a funnel its caller has already checked (check_funnel), in EXACT."""
-    with localcontext(EXACT):
-        whole = request.rounding == "whole_units"
-        main = project(given, minor_unit, whole)
-        return EvaluateResponse(
-            currency=request.currency,
-            rounding=request.rounding,
-            stages=[
-                StageResult(
-                    name=stage.name,
-                    baseline=float(given.counts[i]),
-                    projected=float(main.projected[i]),
-                    baseline_conversion=_conversion(given.counts, i),
-                    projected_conversion=_conversion(main.projected, i),
-                )
-                for i, stage in enumerate(request.stages)
-            ],
-            baseline_revenue=main.baseline_revenue,
-            projected_revenue=main.projected_revenue,
-            revenue_uplift=main.revenue_uplift,
-            revenue_uplift_ratio=None if main.ratio is None else float(main.ratio),
-            gross_margin=request.gross_margin,
-            monthly_gain=main.monthly_gain,
-            steps=trace(request, given, main, minor_unit, LABELS[language]),
-            scenarios=[
-                _scenario(
-                    scenario.name,
-                    scenario.effect_scale,
-                    project(scaled(given, exact(scenario.effect_scale)), minor_unit, whole),
-                )
-                for scenario in request.scenarios
-            ],
-            sensitivity=(
-                []
-                if request.sensitivity_swing is UNSET
-                else _sensitivity(request, given, minor_unit, LABELS[language])
-            ),
-        )
+    """evaluate() for a funnel its caller has already checked (check_funnel); ``given`` is
+    assumptions(request)."""
+    previous = getcontext()
+    setcontext(_WORKING)
+    try:
+        return _evaluate(request, given, minor_unit, language)
+    finally:
+        setcontext(previous)
+
+
+def _evaluate(
+    request: EvaluateRequest, given: Assumptions, minor_unit: int, language: str
+) -> EvaluateResponse:
+    """checked_evaluate() in the working context (EXACT)."""
+    whole = request.rounding == "whole_units"
+    main = project(given, minor_unit, whole)
+    stages: list[StageResult] = []
+    steps: list[Step] = []
+    trace(request, given, main, minor_unit, WORDING[language], stages=stages, steps=steps)
+    return EvaluateResponse(
+        currency=request.currency,
+        rounding=request.rounding,
+        stages=stages,
+        baseline_revenue=main.baseline_revenue,
+        projected_revenue=main.projected_revenue,
+        revenue_uplift=main.revenue_uplift,
+        revenue_uplift_ratio=None if main.ratio is None else float(main.ratio),
+        gross_margin=request.gross_margin,
+        monthly_gain=main.monthly_gain,
+        steps=steps,
+        scenarios=[
+            _scenario(
+                scenario.name,
+                scenario.effect_scale,
+                project(scaled(given, exact(scenario.effect_scale)), minor_unit, whole),
+            )
+            for scenario in request.scenarios
+        ]
+        if request.scenarios
+        else [],
+        sensitivity=(
+            []
+            if request.sensitivity_swing is UNSET
+            else _sensitivity(request, given, minor_unit, LABELS[language])
+        ),
+    )
 
 
 def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
-    """The funnel formulas on exact decimals (R rounds counts only when ``whole``)."""
-    counts, volumes = given.counts, [given.counts[0]]
-    projected: list[Decimal] = []
-    for i, growth in enumerate(given.uplifts):
-        if i:
-            above = counts[i - 1]
-            volume = counts[i] * projected[i - 1] / above if above else ZERO
-            volumes.append(round_count(volume) if whole else volume)
-        after = volumes[i] * (ONE + growth)
-        projected.append(round_count(after) if whole else after)
-    won, won_projected = counts[-1], projected[-1]
-    baseline_revenue = round_money(won * given.deal_value, minor_unit)
+    """The funnel formulas on exact decimals (R rounds counts only when ``whole``), in the
+    current context (its callers make it EXACT)."""
+    counts, uplifts = given.counts, given.uplifts
+    above = counts[0]
+    after = above * (ONE + uplifts[0])  # p_0 = R(c_0 (1 + u_0))
+    if whole:
+        after = round_count(after)
+    volumes, projected = [above], [after]
+    for i in range(1, len(counts)):
+        count = counts[i]
+        volume = count * after / above if above else ZERO  # R(c_i p_{i-1} / c_{i-1})
+        if whole:
+            volume = round_count(volume)
+        after = volume * (ONE + uplifts[i])  # p_i = R(volume_i (1 + u_i))
+        if whole:
+            after = round_count(after)
+        volumes.append(volume)
+        projected.append(after)
+        above = count
+    baseline_revenue = round_money(above * given.deal_value, minor_unit)
     projected_revenue = round_money(
-        won_projected * given.deal_value * (ONE + given.deal_uplift), minor_unit
+        after * given.deal_value * (ONE + given.deal_uplift), minor_unit
     )
     revenue_uplift = projected_revenue - baseline_revenue
     return Projection(
@@ -203,58 +243,125 @@ def trace(
     given: Assumptions,
     result: Projection,
     minor_unit: int,
-    labels: dict[str, str],
-) -> list[Step]:
-    """The steps of the computation, in the post's order, with their operands."""
-    steps = []
-    counts, names = given.counts, [stage.name for stage in request.stages]
-    for i, growth in enumerate(given.uplifts):
+    words: Wording,
+    *,
+    stages: list[StageResult],
+    steps: list[Step],
+) -> None:
+    """Each stage before and after (into ``stages``), and the steps of the computation in the
+    post's order with their operands (into ``steps``): per stage volume_i = c_i × p_{i-1} /
+    c_{i-1} (below the top) and p_i = volume_i × (1 + u_i); then the revenue.
+
+    Every operand is printed once (see show): the client's own numbers through show_input(),
+    counts and money already rounded through show_rounded(); only the exact mode's fractional
+    counts and the ratio need the whole of show().
+    """
+    counts, uplifts = given.counts, given.uplifts
+    volumes, projected = result.volumes, result.projected
+    show_count = show_rounded if request.rounding == "whole_units" else show
+    above_name = above_text = above_projected_text = ""  # stage i - 1's, for the next stage
+    for i, stage in enumerate(request.stages):
+        count, growth, after = counts[i], uplifts[i], projected[i]
+        name, count_text, projected_text = stage.name, show_input(count), show_count(after)
+        value = float(after)
         if i:
+            above, above_after = counts[i - 1], projected[i - 1]
+            volume_text = show_count(volumes[i])
             steps.append(Step(
-                key=f"stages[{i}].volume",
-                label=labels["volume"].format(name=names[i], above=names[i - 1]),
-                formula=(
-                    f"{show(counts[i])} × {show(result.projected[i - 1])} / {show(counts[i - 1])}"
-                ),
-                value=float(result.volumes[i]),
+                key=_VOLUME_KEYS[i],
+                label=words.volume.fill(name, above_name),
+                formula=f"{count_text} × {above_projected_text} / {above_text}",
+                value=float(volumes[i]),
                 unit="count",
             ))  # fmt: skip
+            label = words.conversion.fill(name, _change(growth))
+            baseline_conversion = float(CONTEXT.divide(count, above)) if above else None
+            projected_conversion = (
+                float(CONTEXT.divide(after, above_after)) if above_after else None
+            )
+        else:
+            volume_text = count_text
+            label = words.top.fill(name, _change(growth))
+            baseline_conversion = projected_conversion = None
         steps.append(Step(
-            key=f"stages[{i}].projected",
-            label=labels["conversion" if i else "top"].format(
-                name=names[i], change=_change(growth)
-            ),
-            formula=f"{show(result.volumes[i])} × (1 + {show(growth)})",
-            value=float(result.projected[i]),
+            key=_PROJECTED_KEYS[i],
+            label=label,
+            formula=f"{volume_text} × (1 + {show_input(growth)})",
+            value=value,
             unit="count",
         ))  # fmt: skip
-    won_projected = result.projected[-1]
-    at_old_deal = round_money(won_projected * given.deal_value, minor_unit)
-    lines: list[tuple[str, str, str, Decimal, Literal["money", "ratio"]]] = [
-        ("revenue_at_baseline_deal_value", labels["revenue_at_baseline_deal_value"],
-         f"{show(won_projected)} × {show(given.deal_value)}", at_old_deal, "money"),
-        ("projected_revenue",
-         labels["projected_revenue"].format(change=_change(given.deal_uplift)),
-         f"{show(at_old_deal)} × (1 + {show(given.deal_uplift)})",
-         result.projected_revenue, "money"),
-        ("baseline_revenue", labels["baseline_revenue"],
-         f"{show(counts[-1])} × {show(given.deal_value)}", result.baseline_revenue, "money"),
-        ("revenue_uplift", labels["revenue_uplift"],
-         f"{show(result.projected_revenue)} − {show(result.baseline_revenue)}",
-         result.revenue_uplift, "money"),
-    ]  # fmt: skip
+        stages.append(StageResult(
+            name=name,
+            baseline=float(stage.count) or 0.0,  # float(exact(x)) is x, and -0.0 is 0
+            projected=value,
+            baseline_conversion=baseline_conversion,
+            projected_conversion=projected_conversion,
+        ))  # fmt: skip
+        above_name, above_text, above_projected_text = name, count_text, projected_text
+    _revenue_trace(given, result, minor_unit, words, won_text=above_projected_text, steps=steps)
+
+
+def _revenue_trace(
+    given: Assumptions,
+    result: Projection,
+    minor_unit: int,
+    words: Wording,
+    *,
+    won_text: str,
+    steps: list[Step],
+) -> None:
+    """The revenue steps of the trace: M(p_last A), then × (1 + u_A) (the post's order), the
+    baseline M(c_last A), the uplift, its ratio to the baseline and the gain at the margin.
+    ``won_text`` shows p_last."""
+    show_money = show_rounded if minor_unit <= 6 else show
+    deal_value_text = show_input(given.deal_value)
+    at_old_deal = round_money(result.projected[-1] * given.deal_value, minor_unit)
+    projected_text = show_money(result.projected_revenue)
+    baseline_text = show_money(result.baseline_revenue)
+    uplift_text = show_money(result.revenue_uplift)
+    steps.append(Step(
+        key="revenue_at_baseline_deal_value",
+        label=words.revenue_at_baseline_deal_value,
+        formula=f"{won_text} × {deal_value_text}",
+        value=float(at_old_deal),
+        unit="money",
+    ))  # fmt: skip
+    steps.append(Step(
+        key="projected_revenue",
+        label=words.projected_revenue.fill(_change(given.deal_uplift)),
+        formula=f"{show_money(at_old_deal)} × (1 + {show_input(given.deal_uplift)})",
+        value=float(result.projected_revenue),
+        unit="money",
+    ))  # fmt: skip
+    steps.append(Step(
+        key="baseline_revenue",
+        label=words.baseline_revenue,
+        formula=f"{show_input(given.counts[-1])} × {deal_value_text}",
+        value=float(result.baseline_revenue),
+        unit="money",
+    ))  # fmt: skip
+    steps.append(Step(
+        key="revenue_uplift",
+        label=words.revenue_uplift,
+        formula=f"{projected_text} − {baseline_text}",
+        value=float(result.revenue_uplift),
+        unit="money",
+    ))  # fmt: skip
     if result.ratio is not None:
-        lines.append(("revenue_uplift_ratio", labels["revenue_uplift_ratio"],
-                      f"{show(result.revenue_uplift)} / {show(result.baseline_revenue)}",
-                      result.ratio, "ratio"))  # fmt: skip
-    lines.append(("monthly_gain", labels["monthly_gain"],
-                  f"{show(result.revenue_uplift)} × {show(given.margin)}",
-                  result.monthly_gain, "money"))  # fmt: skip
-    steps.extend(
-        Step(key=key, label=label, formula=formula, value=float(value), unit=unit)
-        for key, label, formula, value, unit in lines
-    )
-    return steps
+        steps.append(Step(
+            key="revenue_uplift_ratio",
+            label=words.revenue_uplift_ratio,
+            formula=f"{uplift_text} / {baseline_text}",
+            value=float(result.ratio),
+            unit="ratio",
+        ))  # fmt: skip
+    steps.append(Step(
+        key="monthly_gain",
+        label=words.monthly_gain,
+        formula=f"{uplift_text} × {show_input(given.margin)}",
+        value=float(result.monthly_gain),
+        unit="money",
+    ))  # fmt: skip
 
 
 def _scenario(name: str, scale: float, result: Projection) -> EvaluateScenario:
@@ -326,14 +433,17 @@ def _sensitivity(
     return [row for _, _, row in rows]
 
 
-def _conversion(counts: list[Decimal], i: int) -> float | None:
-    """Conversion into stage i: counts[i] / counts[i - 1]; null for the top stage or from zero.
-    A ratio, not money: 50 digits are plenty before it becomes a float."""
-    if i == 0 or not counts[i - 1]:
-        return None
-    return float(CONTEXT.divide(counts[i], counts[i - 1]))
+_CHANGES: dict[Decimal, str] = {}
+_CHANGES_SIZE = 4096
 
 
 def _change(uplift: Decimal) -> str:
-    percent = show(uplift * 100)
-    return f"{percent} %" if uplift < 0 else f"+{percent} %"
+    """An uplift as a label prints it, show(uplift × 100) as a signed percentage ("+3 %",
+    "-10 %"); memoised (bounded): uplifts are the client's own numbers, which requests repeat."""
+    text = _CHANGES.get(uplift)
+    if text is None:
+        if len(_CHANGES) >= _CHANGES_SIZE:
+            _CHANGES.clear()
+        percent = show(uplift * 100)
+        text = _CHANGES[uplift] = f"{percent} %" if uplift < 0 else f"+{percent} %"
+    return text

@@ -76,3 +76,28 @@ def show(value: Decimal) -> str:
             text = f"{value.quantize(_QUANTA[6], rounding=ROUND_HALF_UP, context=CONTEXT):f}"
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+_SHOWN: dict[Decimal, str] = {}
+
+
+def show_input(value: Decimal) -> str:
+    """show() of a number the client wrote (an exact() result), memoised (bounded) like exact():
+    requests repeat the same few numbers. Keyed by the decimal: show() depends only on the
+    value, so equal decimals (10000.0 and 10000) show alike."""
+    text = _SHOWN.get(value)
+    if text is None:
+        if len(_SHOWN) >= _EXACT_CACHE_SIZE:
+            _SHOWN.clear()
+        text = _SHOWN[value] = show(value)
+    return text
+
+
+def show_rounded(value: Decimal) -> str:
+    """show() of a value already rounded to at most 6 decimals, such as money from
+    round_money() or a count from round_count(): str() prints it without an exponent and with
+    nothing to round, so only the trailing zeros go (92600.00 shows 92600)."""
+    text = str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
