@@ -18,6 +18,7 @@ import structlog
 
 from service import metrics, problems, routes
 from service.limits import BodyDeadlines, BodyTimeout, InFlight, RateLimiter, retry_after
+from service.logs import ACCESS
 from service.security import API_KEY_HEADER, CorsPolicy, PartnerKeys
 from service.settings import Settings
 
@@ -125,25 +126,14 @@ class ServiceMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             metrics.observe(exchange.path, scope["method"], exchange.status, elapsed)
-            if exchange.partner is None:
-                log.info(
-                    "request",
-                    request_id=request_id,
-                    method=scope["method"],
-                    path=exchange.path,
-                    status=exchange.status,
-                    duration_ms=round(elapsed * 1000, 3),
-                )
-            else:
-                log.info(
-                    "request",
-                    request_id=request_id,
-                    method=scope["method"],
-                    path=exchange.path,
-                    status=exchange.status,
-                    duration_ms=round(elapsed * 1000, 3),
-                    partner=exchange.partner,
-                )
+            ACCESS.request(
+                request_id,
+                scope["method"],
+                exchange.path,
+                exchange.status,
+                duration_ms=round(elapsed * 1000, 3),
+                partner=exchange.partner,
+            )
 
     async def _dispatch(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -10,8 +11,10 @@ import structlog
 from litestar.testing import TestClient
 
 from service import routes
+from service.app import create_app
 from service.examples import SEED_EVALUATE, SEED_PAYBACK, SEED_PAYBACK_WITH_EVALUATION
 from service.middleware import ServiceMiddleware
+from service.settings import Settings
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -276,15 +279,34 @@ def test_the_contract_is_served(client: Client) -> None:
     assert client.get("/schema").headers["content-type"].startswith("text/html")
 
 
-def test_one_log_line_per_request_without_the_body(client: Client) -> None:
-    with structlog.testing.capture_logs() as logs:
-        post(client, "/evaluate", SEED_EVALUATE, **{"x-request-id": "trace-me"})
-    lines = [line for line in logs if line["event"] == "request"]
-    assert len(lines) == 1
-    line = lines[0]
+def test_one_log_line_per_request_without_the_body(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    post(client, "/evaluate", SEED_EVALUATE, **{"x-request-id": "trace-me"})
+    output = capsys.readouterr().out
+    lines = [json.loads(text) for text in output.splitlines() if text.startswith("{")]
+    access = [line for line in lines if line["event"] == "request"]
+    assert len(access) == 1
+    line = access[0]
+    assert line["request_id"] == "trace-me" and line["level"] == "info"
     assert line["method"] == "POST" and line["path"] == "/evaluate" and line["status"] == 200
     assert line["duration_ms"] >= 0
-    assert "leads" not in json.dumps(logs)
+    assert line["timestamp"].endswith("Z")
+    assert "leads" not in output
+
+
+def test_the_log_line_names_the_partner_and_goes_through_structlog_on_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    digest = hashlib.sha256(b"k-1").hexdigest()
+    app = create_app(Settings(log_format="console", partner_key_sha256s=f"acme:{digest}"))
+    structlog.configure(cache_logger_on_first_use=False)
+    with TestClient(app) as console_client, structlog.testing.capture_logs() as logs:  # type: ignore[arg-type]
+        post(console_client, "/evaluate", SEED_EVALUATE, **{"x-api-key": "k-1"})
+    lines = [line for line in logs if line["event"] == "request"]
+    assert len(lines) == 1
+    assert lines[0]["partner"] == "acme" and lines[0]["status"] == 200
 
 
 @pytest.mark.parametrize(
