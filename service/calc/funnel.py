@@ -21,8 +21,8 @@ from .money import (
     round_count,
     round_money,
     show,
+    show_digits,
     show_input,
-    show_rounded,
 )
 from .types import MAX_STAGES, EvaluateRequest
 
@@ -172,7 +172,10 @@ def _evaluate(
     main = project(given, minor_unit, whole)
     stages: list[StageResult] = []
     steps: list[Step] = []
-    trace(request, given, main, minor_unit, WORDING[language], stages=stages, steps=steps)
+    ratio = None if main.ratio is None else float(main.ratio)
+    trace(
+        request, given, main, minor_unit, WORDING[language], ratio=ratio, stages=stages, steps=steps
+    )
     return EvaluateResponse(
         currency=request.currency,
         rounding=request.rounding,
@@ -180,7 +183,7 @@ def _evaluate(
         baseline_revenue=main.baseline_revenue,
         projected_revenue=main.projected_revenue,
         revenue_uplift=main.revenue_uplift,
-        revenue_uplift_ratio=None if main.ratio is None else float(main.ratio),
+        revenue_uplift_ratio=ratio,
         gross_margin=request.gross_margin,
         monthly_gain=main.monthly_gain,
         steps=steps,
@@ -245,6 +248,7 @@ def trace(
     minor_unit: int,
     words: Wording,
     *,
+    ratio: float | None,
     stages: list[StageResult],
     steps: list[Step],
 ) -> None:
@@ -253,25 +257,36 @@ def trace(
     c_{i-1} (below the top) and p_i = volume_i × (1 + u_i); then the revenue.
 
     Every operand is printed once (see show): the client's own numbers through show_input(),
-    counts and money already rounded through show_rounded(); only the exact mode's fractional
-    counts and the ratio need the whole of show().
+    counts and money already rounded from their str(); only the exact mode's fractional counts
+    need the whole of show(). ``ratio`` is result.ratio as a float.
     """
     counts, uplifts = given.counts, given.uplifts
     volumes, projected = result.volumes, result.projected
-    show_count = show_rounded if request.rounding == "whole_units" else show
+    whole = request.rounding == "whole_units"
     above_name = above_text = above_projected_text = ""  # stage i - 1's, for the next stage
     for i, stage in enumerate(request.stages):
         count, growth, after = counts[i], uplifts[i], projected[i]
-        name, count_text, projected_text = stage.name, show_input(count), show_count(after)
-        value = float(after)
+        name, count_text = stage.name, show_input(count)
+        # In whole_units mode R made every count but the top's baseline an integer, which
+        # show() prints as str() does (never "-0": counts are not negative); float(str(x)) is
+        # how float(x) converts a decimal.
+        if whole:
+            projected_text = str(after)
+            value = float(projected_text)
+        else:
+            projected_text, value = show(after), float(after)
         if i:
-            above, above_after = counts[i - 1], projected[i - 1]
-            volume_text = show_count(volumes[i])
+            above, above_after, volume = counts[i - 1], projected[i - 1], volumes[i]
+            if whole:
+                volume_text = str(volume)
+                volume_value = float(volume_text)
+            else:
+                volume_text, volume_value = show(volume), float(volume)
             steps.append(Step(
                 key=_VOLUME_KEYS[i],
                 label=words.volume.fill(name, above_name),
                 formula=f"{count_text} × {above_projected_text} / {above_text}",
-                value=float(volumes[i]),
+                value=volume_value,
                 unit="count",
             ))  # fmt: skip
             label = words.conversion.fill(name, _change(growth))
@@ -298,7 +313,9 @@ def trace(
             projected_conversion=projected_conversion,
         ))  # fmt: skip
         above_name, above_text, above_projected_text = name, count_text, projected_text
-    _revenue_trace(given, result, minor_unit, words, won_text=above_projected_text, steps=steps)
+    _revenue_trace(
+        given, result, minor_unit, words, won_text=above_projected_text, ratio=ratio, steps=steps
+    )
 
 
 def _revenue_trace(
@@ -308,17 +325,22 @@ def _revenue_trace(
     words: Wording,
     *,
     won_text: str,
+    ratio: float | None,
     steps: list[Step],
 ) -> None:
     """The revenue steps of the trace: M(p_last A), then × (1 + u_A) (the post's order), the
     baseline M(c_last A), the uplift, its ratio to the baseline and the gain at the margin.
-    ``won_text`` shows p_last."""
-    show_money = show_rounded if minor_unit <= 6 else show
+    ``won_text`` shows p_last; ``ratio`` is result.ratio as a float.
+
+    Money is printed from its str() (show_digits), which also gives its float: float(x)
+    converts a decimal through str(x)."""
+    show_money = show_digits if minor_unit <= 6 else _show_any_digits
+    at_old_deal = str(round_money(result.projected[-1] * given.deal_value, minor_unit))
+    projected_revenue = str(result.projected_revenue)
+    baseline_revenue = str(result.baseline_revenue)
+    revenue_uplift = str(result.revenue_uplift)
+    baseline_text, uplift_text = show_money(baseline_revenue), show_money(revenue_uplift)
     deal_value_text = show_input(given.deal_value)
-    at_old_deal = round_money(result.projected[-1] * given.deal_value, minor_unit)
-    projected_text = show_money(result.projected_revenue)
-    baseline_text = show_money(result.baseline_revenue)
-    uplift_text = show_money(result.revenue_uplift)
     steps.append(Step(
         key="revenue_at_baseline_deal_value",
         label=words.revenue_at_baseline_deal_value,
@@ -330,29 +352,29 @@ def _revenue_trace(
         key="projected_revenue",
         label=words.projected_revenue.fill(_change(given.deal_uplift)),
         formula=f"{show_money(at_old_deal)} × (1 + {show_input(given.deal_uplift)})",
-        value=float(result.projected_revenue),
+        value=float(projected_revenue),
         unit="money",
     ))  # fmt: skip
     steps.append(Step(
         key="baseline_revenue",
         label=words.baseline_revenue,
         formula=f"{show_input(given.counts[-1])} × {deal_value_text}",
-        value=float(result.baseline_revenue),
+        value=float(baseline_revenue),
         unit="money",
     ))  # fmt: skip
     steps.append(Step(
         key="revenue_uplift",
         label=words.revenue_uplift,
-        formula=f"{projected_text} − {baseline_text}",
-        value=float(result.revenue_uplift),
+        formula=f"{show_money(projected_revenue)} − {baseline_text}",
+        value=float(revenue_uplift),
         unit="money",
     ))  # fmt: skip
-    if result.ratio is not None:
+    if ratio is not None:
         steps.append(Step(
             key="revenue_uplift_ratio",
             label=words.revenue_uplift_ratio,
             formula=f"{uplift_text} / {baseline_text}",
-            value=float(result.ratio),
+            value=ratio,
             unit="ratio",
         ))  # fmt: skip
     steps.append(Step(
@@ -362,6 +384,11 @@ def _revenue_trace(
         value=float(result.monthly_gain),
         unit="money",
     ))  # fmt: skip
+
+
+def _show_any_digits(digits: str) -> str:
+    """show() of a decimal given as its str(), whatever its number of decimals."""
+    return show(Decimal(digits))
 
 
 def _scenario(name: str, scale: float, result: Projection) -> EvaluateScenario:

@@ -93,11 +93,11 @@ def show_input(value: Decimal) -> str:
     return text
 
 
-def show_rounded(value: Decimal) -> str:
+def show_digits(digits: str) -> str:
     """show() of a value already rounded to at most 6 decimals, such as money from
-    round_money() or a count from round_count(): str() prints it without an exponent and with
-    nothing to round, so only the trailing zeros go (92600.00 shows 92600)."""
-    text = str(value)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    round_money() or a count from round_count(), given as its str(): that prints it without an
+    exponent and with nothing to round, so only the trailing zeros go ("92600.00" shows 92600).
+    """
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return "0" if digits == "-0" else digits
