@@ -4,7 +4,11 @@ monthly model and for explicit schedules, with scenarios and the yearly table.""
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from itertools import accumulate, chain, groupby, repeat
+from operator import mul
 from typing import NamedTuple
 
 from msgspec import UNSET
@@ -19,21 +23,23 @@ from .funnel import (
     scaled,
     too_much_uplift,
 )
-from .irr import irr
+from .irr import irr_of_runs
 from .money import CONTEXT, EXACT, ONE, ZERO, exact, money_quantum, round_money
-from .types import PaybackRequest
+from .types import MAX_HORIZON_MONTHS, MAX_SCHEDULE_PERIODS, PaybackRequest
 
 
 class Flows(NamedTuple):
-    """Benefits and costs per period, t = 0..N, exact; a period is 1 or 12 months."""
+    """Benefits and costs per period, t = 0..N, exact; a period is 1 or 12 months.
 
-    benefits: list[Decimal]
-    costs: list[Decimal]
+    As runs of equal consecutive periods, (benefit_t, cost_t, how many periods), in order: the
+    monthly model is month 0, the months of the ramp, then one run of equal months."""
+
+    runs: list[tuple[Decimal, Decimal, int]]
     period_months: int
 
 
 class Outcome(NamedTuple):
-    """What a series of flows is worth (exact), and its discount factors."""
+    """What a series of flows is worth (exact); with a minor unit, also the answer's rows."""
 
     payback_periods: Decimal | None
     discounted_payback_periods: Decimal | None
@@ -42,12 +48,9 @@ class Outcome(NamedTuple):
     pv_benefits: Decimal
     pv_costs: Decimal
     irr_period: float | None
-    nets: list[Decimal]
-    discounted_nets: list[Decimal]
-    cumulative: list[Decimal]
-    discounted_cumulative: list[Decimal]
-    # running totals after each period: benefits, costs, PV benefits, PV costs
-    running_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]]
+    cash_flows: list[CashFlow]  # t = 0..N, rounded (only with a minor unit)
+    # running totals at the end of each year (_year_ends): benefits, costs, PV benefits, PV costs
+    year_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]]
 
 
 class MonthlyBenefit(NamedTuple):
@@ -146,7 +149,7 @@ def payback(request: PaybackRequest, minor_unit: int, language: str = "en") -> P
     with localcontext(CONTEXT):
         flows, benefit = _flows(request, minor_unit, ONE, evaluation)
         rate = exact(request.annual_discount_rate)
-        result = outcome(flows, rate)
+        result = outcome(flows, rate, minor_unit)
         return _answer(
             request, minor_unit, flows, benefit=benefit, result=result, evaluation=evaluation
         )
@@ -189,9 +192,13 @@ def _flows(
     cost_factor = ONE + exact(request.risk_adjustment.costs)
     if request.schedule is not UNSET:
         schedule = request.schedule
+        pairs = groupby(zip(
+            [exact(amount) * scale * keep for amount in schedule.benefits],
+            [exact(amount) * cost_factor for amount in schedule.costs],
+            strict=True,
+        ))  # fmt: skip
         return Flows(
-            benefits=[exact(amount) * scale * keep for amount in schedule.benefits],
-            costs=[exact(amount) * cost_factor for amount in schedule.costs],
+            runs=[(benefit, cost, len(list(run))) for (benefit, cost), run in pairs],
             period_months=12 if schedule.period == "year" else 1,
         ), None
     benefit = _monthly_benefit(request, minor_unit, scale, evaluation)
@@ -200,66 +207,187 @@ def _flows(
     one_time = sum((exact(line.amount) for line in costs.one_time), ZERO) if costs else ZERO
     monthly = sum((exact(line.amount) for line in costs.monthly), ZERO) if costs else ZERO
     horizon = int(request.horizon_months)
-    ramp = 0 if request.ramp_up_months is UNSET else int(request.ramp_up_months)
-    return Flows(
-        benefits=[ZERO] + [full if t >= ramp else full * t / ramp for t in range(1, horizon + 1)],
-        costs=[one_time * cost_factor] + [monthly * cost_factor] * horizon,
-        period_months=1,
-    ), benefit
+    ramp = 0 if request.ramp_up_months is UNSET else int(request.ramp_up_months)  # <= horizon
+    monthly_cost = monthly * cost_factor
+    runs = [(ZERO, one_time * cost_factor, 1)]  # month 0: C_0
+    runs += [(full * t / ramp, monthly_cost, 1) for t in range(1, ramp)]  # B t/R, C_m
+    runs.append((full, monthly_cost, horizon + 1 - max(ramp, 1)))  # t >= R: B, C_m
+    return Flows(runs=runs, period_months=1), benefit
 
 
-def outcome(flows: Flows, annual_rate: Decimal) -> Outcome:
-    """Totals, present values, payback (simple and discounted) and the IRR of the flows."""
-    growth = ONE + annual_rate
-    per_period = growth ** (Decimal(-flows.period_months) / 12) if annual_rate else ONE
-    per_year = 12 // flows.period_months
-    discount = ONE
-    nets, discounted_nets, cumulative, discounted_cumulative, running_totals = [], [], [], [], []
-    running = discounted_running = ZERO
-    total_benefits = total_costs = pv_benefits = pv_costs = ZERO
-    for t, (benefit, cost) in enumerate(zip(flows.benefits, flows.costs, strict=True)):
-        # (1 + r)^-years exactly at whole years (0.5 at r = 100 % is 0.5, not 0.4999...).
-        discount = growth ** -(t // per_year) if t % per_year == 0 else discount * per_period
-        net = benefit - cost
-        discounted_net = net * discount
-        running += net
-        discounted_running += discounted_net
-        total_benefits += benefit
-        total_costs += cost
-        pv_benefits += benefit * discount
-        pv_costs += cost * discount
-        nets.append(net)
-        discounted_nets.append(discounted_net)
-        cumulative.append(running)
-        discounted_cumulative.append(discounted_running)
-        running_totals.append((total_benefits, total_costs, pv_benefits, pv_costs))
+def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -> Outcome:
+    """Totals, present values, payback (simple and discounted) and the IRR of the flows; with
+    ``minor_unit``, also the rows of the answer and the yearly running totals.
+
+    Every value is the one the formulas give when each period is added in turn, in CONTEXT:
+    net_t = benefit_t - cost_t, cumulative_t = cumulative_{t-1} + net_t, discounted_net_t =
+    net_t df_t, and the totals Σ benefit_t, Σ cost_t, Σ benefit_t df_t, Σ cost_t df_t as
+    running sums (the sums run at C speed in ``accumulate``; the operations are the same).
+    """
+    runs = flows.runs
+    counts = [count for _, _, count in runs]
+    periods = sum(counts)  # N + 1
+    nets = [benefit - cost for benefit, cost, _ in runs]
+    net_column = list(chain.from_iterable(map(repeat, nets, counts)))
+    cumulative = list(accumulate(net_column))
+    if annual_rate:
+        factors = _discount_factors(annual_rate, flows.period_months)[:periods]
+        discounted_nets = list(map(mul, net_column, factors))
+        discounted_cumulative = list(accumulate(discounted_nets))
+    else:  # df_t = 1: the discounted flows are the flows
+        factors = None
+        discounted_nets, discounted_cumulative = net_column, cumulative
+    benefits = _running_sums([(benefit, count) for benefit, _, count in runs], factors=None)
+    costs = _running_sums([(cost, count) for _, cost, count in runs], factors=None)
+    if factors is None:
+        pv_benefits, pv_costs = benefits, costs
+    else:
+        pv_benefits = _running_sums([(benefit, count) for benefit, _, count in runs], factors)
+        pv_costs = _running_sums([(cost, count) for _, cost, count in runs], factors)
+    spans = _spans(counts, nets)
+    payback_periods = payback_time(cumulative, spans)
+    rows: list[CashFlow] = []
+    year_totals = []
+    if minor_unit is not None:
+        rows = _cash_flows(
+            flows, minor_unit, nets, discounted_nets, cumulative, discounted_cumulative
+        )
+        year_totals = [
+            (benefits[end], costs[end], pv_benefits[end], pv_costs[end])
+            for end in _year_ends(periods, flows.period_months)
+        ]
     return Outcome(
-        payback_periods=payback_time(cumulative),
-        discounted_payback_periods=payback_time(discounted_cumulative),
-        total_benefits=total_benefits,
-        total_costs=total_costs,
-        pv_benefits=pv_benefits,
-        pv_costs=pv_costs,
-        irr_period=irr([float(net) for net in nets]),
-        nets=nets,
-        discounted_nets=discounted_nets,
-        cumulative=cumulative,
-        discounted_cumulative=discounted_cumulative,
-        running_totals=running_totals,
+        payback_periods=payback_periods,
+        discounted_payback_periods=(
+            payback_periods if factors is None else payback_time(discounted_cumulative, spans)
+        ),
+        total_benefits=benefits[-1],
+        total_costs=costs[-1],
+        pv_benefits=pv_benefits[-1],
+        pv_costs=pv_costs[-1],
+        irr_period=irr_of_runs(
+            [(float(net), count) for net, count in zip(nets, counts, strict=True)]
+        ),
+        cash_flows=rows,
+        year_totals=year_totals,
     )
 
 
-def payback_time(cumulative: list[Decimal]) -> Decimal | None:
+_FACTORS: dict[tuple[Decimal, int], list[Decimal]] = {}
+_FACTORS_CACHE_SIZE = 64
+_MAX_PERIODS = max(MAX_SCHEDULE_PERIODS, MAX_HORIZON_MONTHS + 1)
+
+
+def _discount_factors(annual_rate: Decimal, period_months: int) -> list[Decimal]:
+    """df_t = (1 + r)^(-t p / 12) for every period t a request can have (p months a period), in
+    CONTEXT: exactly (1 + r)^-years at whole years (0.5 at r = 100 % is 0.5, not 0.4999...),
+    else the factor before times (1 + r)^(-p/12).
+
+    Memoised (bounded) by (r, p): a handful of rates recur, and each factor is a Decimal power
+    or product."""
+    key = (annual_rate, period_months)
+    factors = _FACTORS.get(key)
+    if factors is None:
+        with localcontext(CONTEXT):
+            growth = ONE + annual_rate
+            per_period = growth ** (Decimal(-period_months) / 12)
+            per_year = 12 // period_months
+            factors = []
+            discount = ONE
+            for t in range(_MAX_PERIODS):
+                discount = (
+                    growth ** -(t // per_year) if t % per_year == 0 else discount * per_period
+                )
+                factors.append(discount)
+        if len(_FACTORS) >= _FACTORS_CACHE_SIZE:
+            _FACTORS.clear()
+        _FACTORS[key] = factors
+    return factors
+
+
+def _running_sums(runs: list[tuple[Decimal, int]], factors: list[Decimal] | None) -> list[Decimal]:
+    """Σ_{s <= t} value_s (times df_s with ``factors``) for t = 0..N, added in turn."""
+    column: Iterable[Decimal] = chain.from_iterable(map(repeat, *zip(*runs, strict=True)))
+    if factors is not None:
+        column = map(mul, column, factors)
+    return list(accumulate(column))
+
+
+def _spans(counts: list[int], nets: list[Decimal]) -> list[tuple[int, int, bool]]:
+    """The runs as (first period, last period, whether the cumulative net rises through it):
+    a cumulative sum of one net (or of it times positive factors) is monotonic in a run."""
+    starts = [0, *accumulate(counts)]
+    return [
+        (start, start + count - 1, net >= ZERO)
+        for start, count, net in zip(starts, counts, nets, strict=False)
+    ]
+
+
+def payback_time(cumulative: list[Decimal], spans: list[tuple[int, int, bool]]) -> Decimal | None:
     """When the investment is earned back for good: 0 when nothing is ever owed; else the
     period t where the cumulative net turns non-negative for the last time, interpolated,
-    (t - 1) + (-cumulative_{t-1}) / net_t; None while something is still owed at the end."""
-    owed = [t for t, value in enumerate(cumulative) if value < 0]
-    if not owed:
+    (t - 1) + (-cumulative_{t-1}) / net_t; None while something is still owed at the end.
+
+    The last period owed is found run by run from the end (``spans``): in a rising run the
+    periods owed come first, in a falling one last."""
+    for first, last, rising in reversed(spans):
+        if cumulative[last] < ZERO:
+            owed = last
+            break
+        if rising and cumulative[first] < ZERO:
+            owed = bisect_left(cumulative, ZERO, first, last) - 1
+            break
+    else:
         return ZERO
-    last = owed[-1]
-    if last == len(cumulative) - 1:
+    if owed == len(cumulative) - 1:
         return None
-    return last + -cumulative[last] / (cumulative[last + 1] - cumulative[last])
+    return owed + -cumulative[owed] / (cumulative[owed + 1] - cumulative[owed])
+
+
+def _year_ends(periods: int, period_months: int) -> list[int]:
+    """The period that ends each row of the yearly table: 0, then every year, then the last."""
+    per_year = 12 // period_months
+    last = periods - 1
+    return [0, *range(per_year, last, per_year), last] if last else [0]
+
+
+def _cash_flows(  # noqa: PLR0917  the columns of the rows
+    flows: Flows,
+    minor_unit: int,
+    nets: list[Decimal],
+    discounted_nets: list[Decimal],
+    cumulative: list[Decimal],
+    discounted_cumulative: list[Decimal],
+) -> list[CashFlow]:
+    """The answer's rows t = 0..N: M of every value. Equal periods share their rounded values."""
+    # The hottest loop of the service: M inlined (see money_quantum).
+    (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
+    runs, months = flows.runs, flows.period_months
+    counts = [count for _, _, count in runs]
+
+    def column(values: list[Decimal]) -> chain[Decimal]:
+        return chain.from_iterable(map(repeat, [q(x, e, up, ctx) or zero for x in values], counts))
+
+    rounded_cumulative = [q(x, e, up, ctx) or zero for x in cumulative]
+    if discounted_cumulative is cumulative:
+        rounded_discounted_nets: Iterable[Decimal] = column(nets)
+        rounded_discounted_cumulative = rounded_cumulative
+    else:
+        rounded_discounted_nets = [q(x, e, up, ctx) or zero for x in discounted_nets]
+        rounded_discounted_cumulative = [q(x, e, up, ctx) or zero for x in discounted_cumulative]
+    return [
+        CashFlow(
+            month=t * months, period=t, benefit=benefit, cost=cost, net=net,
+            discounted_net=discounted_net, cumulative=cumulative,
+            discounted_cumulative=discounted_cumulative,
+        )
+        for t, benefit, cost, net, discounted_net, cumulative, discounted_cumulative in zip(
+            range(len(rounded_cumulative)),
+            column([benefit for benefit, _, _ in runs]), column([cost for _, cost, _ in runs]),
+            column(nets), rounded_discounted_nets, rounded_cumulative,
+            rounded_discounted_cumulative, strict=True,
+        )
+    ]  # fmt: skip
 
 
 def _answer(
@@ -277,21 +405,7 @@ def _answer(
     periods = flows.period_months
     monthly = request.schedule is UNSET
     keep = ONE - exact(request.risk_adjustment.benefits)
-    # The hottest loop of the service, six roundings a month: M inlined (see money_quantum).
-    (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
-    cash_flows = [
-        CashFlow(
-            month=t * periods, period=t,
-            benefit=q(gain, e, up, ctx) or zero, cost=q(cost, e, up, ctx) or zero,
-            net=q(net, e, up, ctx) or zero, discounted_net=q(discounted_net, e, up, ctx) or zero,
-            cumulative=q(cumulative, e, up, ctx) or zero,
-            discounted_cumulative=q(discounted_cumulative, e, up, ctx) or zero,
-        )
-        for t, (gain, cost, net, discounted_net, cumulative, discounted_cumulative) in enumerate(
-            zip(flows.benefits, flows.costs, result.nets, result.discounted_nets,
-                result.cumulative, result.discounted_cumulative, strict=True)
-        )
-    ]  # fmt: skip
+    runs = flows.runs
     irr_monthly, irr_annual = _rates(result.irr_period, periods)
     return PaybackResponse(
         currency=request.currency,
@@ -300,9 +414,9 @@ def _answer(
             None if benefit is None or benefit.productivity is None else money(benefit.productivity)
         ),
         risk_adjusted_monthly_benefit=None if benefit is None else money(benefit.total * keep),
-        one_time_costs=money(flows.costs[0]),
-        monthly_costs=money(flows.costs[1]) if monthly and len(flows.costs) > 1 else None,
-        horizon_months=(len(flows.costs) - 1) * periods,
+        one_time_costs=money(runs[0][1]),
+        monthly_costs=money(runs[1][1]) if monthly and len(runs) > 1 else None,
+        horizon_months=(len(result.cash_flows) - 1) * periods,
         ramp_up_months=0 if request.ramp_up_months is UNSET else int(request.ramp_up_months),
         period="month" if periods == 1 else "year",
         payback_periods=_float(result.payback_periods),
@@ -318,8 +432,8 @@ def _answer(
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
         irr_period=result.irr_period,
-        cash_flows=cash_flows,
-        years=_years(result.running_totals, flows.period_months, minor_unit),
+        cash_flows=result.cash_flows,
+        years=_years(result.year_totals, len(result.cash_flows), flows.period_months, minor_unit),
         evaluation=evaluation,
         scenarios=[
             _scenario(request, minor_unit, scenario.name, scenario.effect_scale, evaluation)
@@ -356,19 +470,19 @@ def _scenario(
 
 
 def _years(
-    running_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]],
+    year_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]],
+    periods: int,
     period_months: int,
     minor_unit: int,
 ) -> list[YearRow]:
     """Year 0 (the initial period), then one row per year; rows are differences of rounded
-    running totals, so they add up exactly to the rounded totals."""
-    per_year = 12 // period_months
-    last = len(running_totals) - 1
-    ends = [0, *range(per_year, last, per_year), last] if last else [0]
+    running totals (taken at each year's end, see _year_ends), so they add up exactly to the
+    rounded totals."""
+    ends = _year_ends(periods, period_months)
     rows = []
     shown = [ZERO] * 4
-    for year, end in enumerate(ends):
-        rounded = [round_money(value, minor_unit) for value in running_totals[end]]
+    for year, (end, totals) in enumerate(zip(ends, year_totals, strict=True)):
+        rounded = [round_money(value, minor_unit) for value in totals]
         benefits, costs, pv_benefits, pv_costs = (
             r - s for r, s in zip(rounded, shown, strict=True)
         )

@@ -4,12 +4,19 @@ With v = 1 / (1 + r) the NPV is the polynomial g(v) = Σ net_t v^t. We search x 
 r = e^(-x) - 1 covers (-1, ∞), and evaluate g so that it cannot overflow: g(v) itself for v ≤ 1,
 g(v) / v^n (same sign) for v > 1. A root is bracketed by a sign change and refined with Brent's
 method, which keeps the bracket and converges superlinearly.
+
+The flows arrive as runs of equal values (a monthly business case is a few runs: the outlay, the
+ramp, then the same net month after month). Horner's rule walks a run with the same float
+operations in the same order as it walks the plain list, so the answer is the same to the last
+bit; a run only lets it stop early once total · v + c = total (a fixed point: every further step
+repeats it) and unrolls the steps.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from itertools import groupby, repeat
 
 # x = ln(1 + r): from r ≈ 8e307 (the largest float) down to r = -1 + e^-700.
 X_MIN = -709.0
@@ -25,12 +32,19 @@ def irr(flows: Sequence[float]) -> float | None:
     None when the flows never change sign (no such rate), or when the rate is beyond a float.
     With several sign changes, the root nearest r = 0.
     """
-    first = next((i for i, f in enumerate(flows) if f), None)
-    if first is None:
+    # Runs of the same float, -0.0 apart from 0.0 (Horner adds each as given).
+    runs = groupby(flows, key=lambda value: (value, math.copysign(1.0, value)))
+    return irr_of_runs([(value, len(list(run))) for (value, _), run in runs])
+
+
+def irr_of_runs(runs: Sequence[tuple[float, int]]) -> float | None:
+    """irr() of the flows given as runs (value, how many periods in a row), in order."""
+    nonzero = [i for i, (value, _) in enumerate(runs) if value]
+    if not nonzero:
         return None
-    last = max(i for i, f in enumerate(flows) if f)
-    coefficients = list(flows[first : last + 1])
-    if all(c > 0 for c in coefficients if c) or all(c < 0 for c in coefficients if c):
+    coefficients = list(runs[nonzero[0] : nonzero[-1] + 1])  # from the first to the last flow
+    values = [value for value, _ in coefficients if value]
+    if all(value > 0 for value in values) or all(value < 0 for value in values):
         return None
     g = _scaled_npv(coefficients)
     bracket = _bracket(g)
@@ -40,24 +54,42 @@ def irr(flows: Sequence[float]) -> float | None:
     return math.expm1(-x)
 
 
-def _scaled_npv(c: list[float]) -> Callable[[float], float]:
-    """h(x) with the sign of g(e^x), free of overflow: Horner in v ≤ 1 or in w = 1/v < 1."""
+def _scaled_npv(c: list[tuple[float, int]]) -> Callable[[float], float]:
+    """h(x) with the sign of g(e^x), free of overflow: Horner in v ≤ 1 or in w = 1/v < 1.
+
+    ``c`` holds the coefficients c_0..c_n as runs of equal values."""
     descending = c[::-1]  # Horner from the highest power of v down: Σ c_j v^j
 
     def h(x: float) -> float:
         if x <= 0:
-            v = math.exp(x)
-            total = 0.0
-            for coefficient in descending:
-                total = total * v + coefficient
-            return total
-        w = math.exp(-x)
-        total = 0.0
-        for coefficient in c:  # g(v) / v^n = Σ c_j w^(n - j)
-            total = total * w + coefficient
-        return total
+            return _horner(descending, math.exp(x))
+        return _horner(c, math.exp(-x))  # g(v) / v^n = Σ c_j w^(n - j)
 
     return h
+
+
+def _horner(runs: Sequence[tuple[float, int]], v: float) -> float:
+    """total = total · v + c for every coefficient c of the runs, in order, from total = 0.
+
+    Eight steps at a time, then one more to see whether a run has reached a fixed point (the
+    float total no longer changes; with v < 1 it soon does); the same operations in the same
+    order as one step per coefficient, so the same float."""
+    total = 0.0
+    for c, n in runs:
+        left = n
+        while left > 8:
+            total = (
+                ((((((total * v + c) * v + c) * v + c) * v + c) * v + c) * v + c) * v + c
+            ) * v + c
+            following = total * v + c
+            if following == total:
+                left = 0
+                break
+            total = following
+            left -= 9
+        for _ in repeat(None, left):
+            total = total * v + c
+    return total
 
 
 def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] | None:
