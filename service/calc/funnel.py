@@ -4,7 +4,7 @@ sensitivity table."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Decimal, getcontext, localcontext, setcontext
+from decimal import ROUND_HALF_UP, Decimal, getcontext, localcontext, setcontext
 from typing import NamedTuple
 
 from msgspec import UNSET
@@ -18,7 +18,6 @@ from .money import (
     ONE,
     ZERO,
     exact,
-    round_count,
     round_money,
     show,
     show_digits,
@@ -212,16 +211,19 @@ def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
     above = counts[0]
     after = above * (ONE + uplifts[0])  # p_0 = R(c_0 (1 + u_0))
     if whole:
-        after = round_count(after)
+        after = after.quantize(ONE, ROUND_HALF_UP, CONTEXT)  # round_count(), inlined
     volumes, projected = [above], [after]
     for i in range(1, len(counts)):
         count = counts[i]
-        volume = count * after / above if above else ZERO  # R(c_i p_{i-1} / c_{i-1})
-        if whole:
-            volume = round_count(volume)
+        if not above:
+            volume = ZERO
+        elif whole:
+            volume = _whole_volume(count * after, above)
+        else:
+            volume = count * after / above  # volume_i = c_i p_{i-1} / c_{i-1}
         after = volume * (ONE + uplifts[i])  # p_i = R(volume_i (1 + u_i))
         if whole:
-            after = round_count(after)
+            after = after.quantize(ONE, ROUND_HALF_UP, CONTEXT)
         volumes.append(volume)
         projected.append(after)
         above = count
@@ -239,6 +241,23 @@ def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
         ratio=CONTEXT.divide(revenue_uplift, baseline_revenue) if baseline_revenue else None,
         monthly_gain=round_money(revenue_uplift * given.margin, minor_unit),
     )
+
+
+def _whole_volume(dividend: Decimal, divisor: Decimal) -> Decimal:
+    """R(dividend / divisor) for whole_units' volume_i = R(c_i p_{i-1} / c_{i-1}): the quotient
+    half-up to an integer, from the integer quotient and the exact remainder.
+
+    Equal to what R(x / y) does in EXACT, rounding the quotient to 1000 digits and then to an
+    integer, at half its cost, because both roundings fall on the same side of every half. The
+    quotient is below 1e11 (c_i ≤ c_{i-1}, so it is at most p_{i-1}), so 1000 digits put it
+    within 1e-989 of the true one. The true one is a fraction n / (m 10^k) with m < 10^17 (the
+    digits of c_{i-1}) and k ≤ 324 (the exponent of c_{i-1}, at most 0 for a count up to 1e9,
+    less that of c_i, at least -324 for a float): either exactly a half past an integer, or
+    more than 1e-342 from one. Both results are integers with exponent 0 (divmod's quotient is).
+    Needs EXACT's precision: the remainder keeps every digit of c_i.
+    """
+    quotient, remainder = divmod(dividend, divisor)
+    return quotient + 1 if remainder + remainder >= divisor else quotient
 
 
 def trace(
