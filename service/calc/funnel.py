@@ -30,6 +30,9 @@ from .types import MAX_STAGES, EvaluateRequest
 # tenth of the whole evaluation). Its flags are never read.
 _WORKING = EXACT.copy()
 
+# Integers below this are exactly floats.
+_FLOAT_INTEGERS = float(2**53)
+
 # The keys of the trace's per-stage steps.
 _VOLUME_KEYS = tuple(f"stages[{i}].volume" for i in range(MAX_STAGES))
 _PROJECTED_KEYS = tuple(f"stages[{i}].projected" for i in range(MAX_STAGES))
@@ -283,9 +286,11 @@ def trace(
     volumes, projected = result.volumes, result.projected
     whole = request.rounding == "whole_units"
     above_name = above_text = above_projected_text = ""  # stage i - 1's, for the next stage
+    above_baseline = above_value = 0.0
     for i, stage in enumerate(request.stages):
         count, growth, after = counts[i], uplifts[i], projected[i]
         name, count_text = stage.name, show_input(count)
+        baseline = float(stage.count) or 0.0  # float(exact(x)) is x, and -0.0 is 0
         # In whole_units mode R made every count but the top's baseline an integer, which
         # show() prints as str() does (never "-0": counts are not negative); float(str(x)) is
         # how float(x) converts a decimal.
@@ -309,10 +314,13 @@ def trace(
                 unit="count",
             ))  # fmt: skip
             label = words.conversion.fill(name, _change(growth))
-            baseline_conversion = float(CONTEXT.divide(count, above)) if above else None
-            projected_conversion = (
-                float(CONTEXT.divide(after, above_after)) if above_after else None
-            )
+            baseline_conversion = _conversion(count, above, baseline, above_baseline)
+            if whole:
+                projected_conversion = _conversion(after, above_after, value, above_value)
+            else:  # fractional counts: their floats are not them
+                projected_conversion = (
+                    float(CONTEXT.divide(after, above_after)) if above_after else None
+                )
         else:
             volume_text = count_text
             label = words.top.fill(name, _change(growth))
@@ -326,12 +334,13 @@ def trace(
         ))  # fmt: skip
         stages.append(StageResult(
             name=name,
-            baseline=float(stage.count) or 0.0,  # float(exact(x)) is x, and -0.0 is 0
+            baseline=baseline,
             projected=value,
             baseline_conversion=baseline_conversion,
             projected_conversion=projected_conversion,
         ))  # fmt: skip
         above_name, above_text, above_projected_text = name, count_text, projected_text
+        above_baseline, above_value = baseline, value
     _revenue_trace(
         given, result, minor_unit, words, won_text=above_projected_text, ratio=ratio, steps=steps
     )
@@ -403,6 +412,29 @@ def _revenue_trace(
         value=float(result.monthly_gain),
         unit="money",
     ))  # fmt: skip
+
+
+def _conversion(value: Decimal, above: Decimal, number: float, above_number: float) -> float | None:
+    """Conversion into a stage, value / above: its 50-digit quotient (CONTEXT) as a float; null
+    from zero. ``number`` and ``above_number`` are the two as floats, exact whenever they are
+    integers (so for the client's counts, whose decimals are their repr(), and for whole_units'
+    projections, which are integers).
+
+    Integers below 2^53 divide as floats instead, at a third of the cost and to the same float:
+    a / b is correctly rounded from the true quotient, and float() of the 50-digit quotient
+    (within 1e-49 of it, relatively) is too, because a quotient of such integers is never a
+    midpoint between two floats (that would take b ≥ 2^53) nor nearer to one than 2^-107.
+    """
+    if not above:
+        return None
+    if (
+        number.is_integer()
+        and above_number.is_integer()
+        and number < _FLOAT_INTEGERS
+        and above_number < _FLOAT_INTEGERS
+    ):
+        return number / above_number
+    return float(CONTEXT.divide(value, above))
 
 
 def _show_any_digits(digits: str) -> str:
