@@ -8,7 +8,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import accumulate, chain, groupby, repeat
-from operator import mul
+from operator import mul, sub
 from typing import NamedTuple
 
 from msgspec import UNSET
@@ -229,7 +229,12 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
     periods = sum(counts)  # N + 1
     nets = [benefit - cost for benefit, cost, _ in runs]
     net_column = list(chain.from_iterable(map(repeat, nets, counts)))
-    cumulative = list(accumulate(net_column))
+    cumulative = (
+        None if minor_unit is None else _cumulative_in_minor_units(nets, counts, minor_unit)
+    )
+    cumulative_rounded = cumulative is not None
+    if cumulative is None:
+        cumulative = list(accumulate(net_column))
     if annual_rate:
         factors = _discount_factors(annual_rate, flows.period_months)[:periods]
         discounted_nets = list(map(mul, net_column, factors))
@@ -250,7 +255,13 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
     year_totals = []
     if minor_unit is not None:
         rows = _cash_flows(
-            flows, minor_unit, nets, discounted_nets, cumulative, discounted_cumulative
+            flows,
+            minor_unit,
+            nets,
+            discounted_nets,
+            cumulative if cumulative_rounded else None,
+            cumulative,
+            discounted_cumulative,
         )
         year_totals = [
             (benefits[end], costs[end], pv_benefits[end], pv_costs[end])
@@ -271,6 +282,24 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
         cash_flows=rows,
         year_totals=year_totals,
     )
+
+
+# Sums below 10^(49 - minor unit) in whole minor units have at most 49 digits: they are exact.
+_EXACT_SUMS = {digits: Decimal(1).scaleb(49 - digits) for digits in range(10)}
+
+
+def _cumulative_in_minor_units(
+    nets: list[Decimal], counts: list[int], minor_unit: int
+) -> list[Decimal] | None:
+    """The cumulative net, already rounded, when every net is a whole number of minor units
+    and Σ |net_t| is below ``_EXACT_SUMS``: then every cumulative sum is exact and is its own
+    M, and summing the rounded nets (the same values, written to the minor unit) gives the
+    cumulative and its M at once. None otherwise."""
+    quantum, zero = money_quantum(minor_unit)
+    rounded = [Decimal.quantize(net, quantum, ROUND_HALF_UP, CONTEXT) or zero for net in nets]
+    if rounded != nets or sum(map(mul, map(abs, nets), counts), ZERO) >= _EXACT_SUMS[minor_unit]:
+        return None
+    return list(accumulate(chain.from_iterable(map(repeat, rounded, counts))))
 
 
 _FACTORS: dict[tuple[Decimal, int], list[Decimal]] = {}
@@ -356,10 +385,12 @@ def _cash_flows(  # noqa: PLR0917  the columns of the rows
     minor_unit: int,
     nets: list[Decimal],
     discounted_nets: list[Decimal],
+    rounded_cumulative: list[Decimal] | None,
     cumulative: list[Decimal],
     discounted_cumulative: list[Decimal],
 ) -> list[CashFlow]:
-    """The answer's rows t = 0..N: M of every value. Equal periods share their rounded values."""
+    """The answer's rows t = 0..N: M of every value. Equal periods share their rounded values;
+    ``rounded_cumulative`` is M(cumulative) when already known."""
     # The hottest loop of the service: M inlined (see money_quantum).
     (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
     runs, months = flows.runs, flows.period_months
@@ -368,7 +399,8 @@ def _cash_flows(  # noqa: PLR0917  the columns of the rows
     def column(values: list[Decimal]) -> chain[Decimal]:
         return chain.from_iterable(map(repeat, [q(x, e, up, ctx) or zero for x in values], counts))
 
-    rounded_cumulative = [q(x, e, up, ctx) or zero for x in cumulative]
+    if rounded_cumulative is None:
+        rounded_cumulative = [q(x, e, up, ctx) or zero for x in cumulative]
     if discounted_cumulative is cumulative:
         rounded_discounted_nets: Iterable[Decimal] = column(nets)
         rounded_discounted_cumulative = rounded_cumulative
@@ -478,14 +510,13 @@ def _years(
     """Year 0 (the initial period), then one row per year; rows are differences of rounded
     running totals (taken at each year's end, see _year_ends), so they add up exactly to the
     rounded totals."""
+    (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
     ends = _year_ends(periods, period_months)
     rows = []
     shown = [ZERO] * 4
     for year, (end, totals) in enumerate(zip(ends, year_totals, strict=True)):
-        rounded = [round_money(value, minor_unit) for value in totals]
-        benefits, costs, pv_benefits, pv_costs = (
-            r - s for r, s in zip(rounded, shown, strict=True)
-        )
+        rounded = [q(value, e, up, ctx) or zero for value in totals]
+        benefits, costs, pv_benefits, pv_costs = map(sub, rounded, shown)
         months = (end - ends[year - 1]) * period_months if year else 0
         shown = rounded
         rows.append(YearRow(

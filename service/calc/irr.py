@@ -47,7 +47,7 @@ def irr_of_runs(runs: Sequence[tuple[float, int]]) -> float | None:
     if all(value > 0 for value in values) or all(value < 0 for value in values):
         return None
     g = _scaled_npv(coefficients)
-    bracket = _bracket(g)
+    bracket = _bracket(g, _sure_sign(coefficients))
     if bracket is None:
         return None
     x = _brentq(g, *bracket)
@@ -92,13 +92,75 @@ def _horner(runs: Sequence[tuple[float, int]], v: float) -> float:
     return total
 
 
-def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] | None:
-    """Grow outwards from r = 0 until h changes sign; the bracket nearest zero wins."""
-    x0, h0 = 0.0, h(0.0)
-    if h0 == 0:
+# A sign is sure when the estimate is this far from 0, relative to Σ |c_j| v^j: the estimate
+# and Horner's float are each within ~1e-13 of it (Horner: 2n u, n <= 121, u = 2^-53).
+_SURE = 1e-9
+# Where the estimate is used: few runs, and no flow so small or large that v^j underflowing or
+# Horner's own underflow could matter next to the others.
+_SURE_RUNS = 8
+_SURE_MIN, _SURE_MAX = 1e-100, 1e100
+
+
+def _sure_sign(c: list[tuple[float, int]]) -> Callable[[float], bool | None] | None:
+    """Whether h(x) > 0, where that is sure without Horner's rule; None where it is not.
+
+    The estimate sums each run in closed form, c v^a (1 - v^m) / (1 - v) for a run of m equal
+    coefficients from the power a, with a few roundings per run, and is trusted only where it
+    is far from zero (``_SURE``). Used on the bracket's ladder |x| >= 1/8 and x = 0, where
+    1 - v^m >= 1 - v >= 0.11 (no cancellation). None when it does not apply to ``c``."""
+    if len(c) > _SURE_RUNS or not all(_SURE_MIN <= abs(k) <= _SURE_MAX for k, _ in c if k):
+        return None
+    descending = c[::-1]  # g(v) / v^n = Σ c_j w^(n - j): the powers of w from c_n down
+
+    def sign(x: float) -> bool | None:
+        if x <= 0:
+            estimate, scale = _closed_form(c, math.exp(x))
+        else:
+            estimate, scale = _closed_form(descending, math.exp(-x))
+        if abs(estimate) > _SURE * scale:
+            return estimate > 0
+        return None
+
+    return sign
+
+
+def _closed_form(runs: Sequence[tuple[float, int]], v: float) -> tuple[float, float]:
+    """Σ c_j v^j (powers from 0, in the order of ``runs``) and Σ |c_j| v^j, run by run."""
+    total = scale = 0.0
+    power = 1.0  # v^a, a the first power of the run
+    for c, m in runs:
+        following = power * v**m
+        block = power * m if v == 1 else (power - following) / (1 - v)  # Σ v^(a..a+m-1)
+        total += c * block
+        scale += abs(c) * block
+        power = following
+    return total, scale
+
+
+def _bracket(
+    h: Callable[[float], float], sure_sign: Callable[[float], bool | None] | None = None
+) -> tuple[float, float, float, float] | None:
+    """Grow outwards from r = 0 until h changes sign; the bracket nearest zero wins.
+
+    Only the signs decide where to go: h itself is evaluated where ``sure_sign`` cannot tell,
+    and at the two ends of the bracket found (the same floats as if every point had been)."""
+
+    def point(x: float) -> tuple[float, float | None, bool]:
+        """(x, h(x) if evaluated, whether h(x) > 0); h(x) = 0 is always evaluated."""
+        positive = None if sure_sign is None else sure_sign(x)
+        if positive is None:
+            hx = h(x)
+            return (x, hx, hx > 0)
+        return (x, None, positive)
+
+    def value(p: tuple[float, float | None, bool]) -> float:
+        return h(p[0]) if p[1] is None else p[1]
+
+    origin = point(0.0)
+    if origin[1] == 0:
         return (0.0, 0.0, 0.0, 0.0)
     step = 0.125
-    left, right = (x0, h0), (x0, h0)
+    left, right = origin, origin
     while True:
         moved = False
         for side in (-1, 1):
@@ -107,13 +169,14 @@ def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] |
             if x == edge[0]:
                 continue
             moved = True
-            hx = h(x)
-            if (hx > 0) != (edge[1] > 0) or hx == 0:
-                return (x, edge[0], hx, edge[1]) if side < 0 else (edge[0], x, edge[1], hx)
+            here = point(x)
+            if here[2] != edge[2] or here[1] == 0:
+                hx, he = value(here), value(edge)
+                return (x, edge[0], hx, he) if side < 0 else (edge[0], x, he, hx)
             if side < 0:
-                left = (x, hx)
+                left = here
             else:
-                right = (x, hx)
+                right = here
         if not moved:
             return None
         step *= 2
