@@ -59,12 +59,18 @@ class Projection(NamedTuple):
 
 
 def assumptions(request: EvaluateRequest) -> Assumptions:
+    """The request's numbers as the decimals the client wrote (exact)."""
+    counts: list[Decimal] = []
+    uplifts: list[Decimal] = []
+    for stage in request.stages:
+        counts.append(exact(stage.count))
+        uplifts.append(exact(stage.uplift))
     return Assumptions(
-        counts=[exact(stage.count) for stage in request.stages],
-        uplifts=[exact(stage.uplift) for stage in request.stages],
-        deal_value=exact(request.average_deal_value),
-        deal_uplift=exact(request.average_deal_value_uplift),
-        margin=exact(request.gross_margin),
+        counts,
+        uplifts,
+        exact(request.average_deal_value),
+        exact(request.average_deal_value_uplift),
+        exact(request.gross_margin),
     )
 
 
@@ -290,6 +296,7 @@ def trace(
     for i, stage in enumerate(request.stages):
         count, growth, after = counts[i], uplifts[i], projected[i]
         name, count_text = stage.name, show_input(count)
+        growth_text, change_text = _uplift_texts(growth)
         baseline = float(stage.count) or 0.0  # float(exact(x)) is x, and -0.0 is 0
         # In whole_units mode R made every count but the top's baseline an integer, which
         # show() prints as str() does (never "-0": counts are not negative); float(str(x)) is
@@ -313,7 +320,7 @@ def trace(
                 value=volume_value,
                 unit="count",
             ))  # fmt: skip
-            label = words.conversion.fill(name, _change(growth))
+            label = words.conversion.fill(name, change_text)
             baseline_conversion = _conversion(count, above, baseline, above_baseline)
             if whole:
                 projected_conversion = _conversion(after, above_after, value, above_value)
@@ -323,12 +330,12 @@ def trace(
                 )
         else:
             volume_text = count_text
-            label = words.top.fill(name, _change(growth))
+            label = words.top.fill(name, change_text)
             baseline_conversion = projected_conversion = None
         steps.append(Step(
             key=_PROJECTED_KEYS[i],
             label=label,
-            formula=f"{volume_text} × (1 + {show_input(growth)})",
+            formula=f"{volume_text} × (1 + {growth_text})",
             value=value,
             unit="count",
         ))  # fmt: skip
@@ -342,7 +349,14 @@ def trace(
         above_name, above_text, above_projected_text = name, count_text, projected_text
         above_baseline, above_value = baseline, value
     _revenue_trace(
-        given, result, minor_unit, words, won_text=above_projected_text, ratio=ratio, steps=steps
+        given,
+        result,
+        minor_unit,
+        words,
+        won_text=above_projected_text,
+        won_baseline_text=above_text,
+        ratio=ratio,
+        steps=steps,
     )
 
 
@@ -353,12 +367,14 @@ def _revenue_trace(
     words: Wording,
     *,
     won_text: str,
+    won_baseline_text: str,
     ratio: float | None,
     steps: list[Step],
 ) -> None:
     """The revenue steps of the trace: M(p_last A), then × (1 + u_A) (the post's order), the
     baseline M(c_last A), the uplift, its ratio to the baseline and the gain at the margin.
-    ``won_text`` shows p_last; ``ratio`` is result.ratio as a float.
+    ``won_text`` shows p_last, ``won_baseline_text`` c_last; ``ratio`` is result.ratio as a
+    float.
 
     Money is printed from its str() (show_digits), which also gives its float: float(x)
     converts a decimal through str(x)."""
@@ -369,6 +385,7 @@ def _revenue_trace(
     revenue_uplift = str(result.revenue_uplift)
     baseline_text, uplift_text = show_money(baseline_revenue), show_money(revenue_uplift)
     deal_value_text = show_input(given.deal_value)
+    deal_uplift_text, deal_change_text = _uplift_texts(given.deal_uplift)
     steps.append(Step(
         key="revenue_at_baseline_deal_value",
         label=words.revenue_at_baseline_deal_value,
@@ -378,15 +395,15 @@ def _revenue_trace(
     ))  # fmt: skip
     steps.append(Step(
         key="projected_revenue",
-        label=words.projected_revenue.fill(_change(given.deal_uplift)),
-        formula=f"{show_money(at_old_deal)} × (1 + {show_input(given.deal_uplift)})",
+        label=words.projected_revenue.fill(deal_change_text),
+        formula=f"{show_money(at_old_deal)} × (1 + {deal_uplift_text})",
         value=float(projected_revenue),
         unit="money",
     ))  # fmt: skip
     steps.append(Step(
         key="baseline_revenue",
         label=words.baseline_revenue,
-        formula=f"{show_input(given.counts[-1])} × {deal_value_text}",
+        formula=f"{won_baseline_text} × {deal_value_text}",
         value=float(baseline_revenue),
         unit="money",
     ))  # fmt: skip
@@ -511,17 +528,19 @@ def _sensitivity(
     return [row for _, _, row in rows]
 
 
-_CHANGES: dict[Decimal, str] = {}
-_CHANGES_SIZE = 4096
+_UPLIFT_TEXTS: dict[Decimal, tuple[str, str]] = {}
+_UPLIFT_TEXTS_SIZE = 4096
 
 
-def _change(uplift: Decimal) -> str:
-    """An uplift as a label prints it, show(uplift × 100) as a signed percentage ("+3 %",
-    "-10 %"); memoised (bounded): uplifts are the client's own numbers, which requests repeat."""
-    text = _CHANGES.get(uplift)
-    if text is None:
-        if len(_CHANGES) >= _CHANGES_SIZE:
-            _CHANGES.clear()
+def _uplift_texts(uplift: Decimal) -> tuple[str, str]:
+    """An uplift as a formula prints it, show(uplift), and as a label does, show(uplift × 100)
+    as a signed percentage ("+3 %", "-10 %"). Memoised (bounded): uplifts are the client's own
+    numbers, which requests repeat."""
+    texts = _UPLIFT_TEXTS.get(uplift)
+    if texts is None:
+        if len(_UPLIFT_TEXTS) >= _UPLIFT_TEXTS_SIZE:
+            _UPLIFT_TEXTS.clear()
         percent = show(uplift * 100)
-        text = _CHANGES[uplift] = f"{percent} %" if uplift < 0 else f"+{percent} %"
-    return text
+        change = f"{percent} %" if uplift < 0 else f"+{percent} %"
+        texts = _UPLIFT_TEXTS[uplift] = (show(uplift), change)
+    return texts
