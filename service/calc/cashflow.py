@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
-from itertools import accumulate, chain, groupby, repeat
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from itertools import accumulate, chain, count, groupby, islice, pairwise, repeat
 from operator import mul, sub
 from typing import NamedTuple
 
@@ -50,7 +50,8 @@ class Outcome(NamedTuple):
     irr_period: float | None
     cash_flows: list[CashFlow]  # t = 0..N, rounded (only with a minor unit)
     # running totals at the end of each year (_year_ends): benefits, costs, PV benefits, PV costs
-    year_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]]
+    # (without discounting, the PV lists are the benefits and costs lists themselves)
+    year_totals: tuple[list[Decimal], list[Decimal], list[Decimal], list[Decimal]]
 
 
 class MonthlyBenefit(NamedTuple):
@@ -222,13 +223,14 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
     Every value is the one the formulas give when each period is added in turn, in CONTEXT:
     net_t = benefit_t - cost_t, cumulative_t = cumulative_{t-1} + net_t, discounted_net_t =
     net_t df_t, and the totals Σ benefit_t, Σ cost_t, Σ benefit_t df_t, Σ cost_t df_t as
-    running sums (the sums run at C speed in ``accumulate``; the operations are the same).
+    running sums. The sums run at C speed (``accumulate``, ``sum``), or in one multiplication
+    where no sum can round (_sums_at); the values are the same.
     """
     runs = flows.runs
     counts = [count for _, _, count in runs]
     periods = sum(counts)  # N + 1
     nets = [benefit - cost for benefit, cost, _ in runs]
-    net_column = list(chain.from_iterable(map(repeat, nets, counts)))
+    net_column = chain.from_iterable(map(repeat, nets, counts))
     cumulative = (
         None if minor_unit is None else _cumulative_in_minor_units(nets, counts, minor_unit)
     )
@@ -237,22 +239,24 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
         cumulative = list(accumulate(net_column))
     if annual_rate:
         factors = _discount_factors(annual_rate, flows.period_months)[:periods]
+        net_column = chain.from_iterable(map(repeat, nets, counts))
         discounted_nets = list(map(mul, net_column, factors))
         discounted_cumulative = list(accumulate(discounted_nets))
     else:  # df_t = 1: the discounted flows are the flows
         factors = None
-        discounted_nets, discounted_cumulative = net_column, cumulative
-    benefits = _running_sums([(benefit, count) for benefit, _, count in runs], factors=None)
-    costs = _running_sums([(cost, count) for _, cost, count in runs], factors=None)
+        discounted_nets, discounted_cumulative = [], cumulative
+    ends = [periods - 1] if minor_unit is None else _year_ends(periods, flows.period_months)
+    benefit_runs = [(benefit, count) for benefit, _, count in runs]
+    cost_runs = [(cost, count) for _, cost, count in runs]
+    benefits, costs = _sums_at(benefit_runs, ends), _sums_at(cost_runs, ends)
     if factors is None:
         pv_benefits, pv_costs = benefits, costs
     else:
-        pv_benefits = _running_sums([(benefit, count) for benefit, _, count in runs], factors)
-        pv_costs = _running_sums([(cost, count) for _, cost, count in runs], factors)
+        pv_benefits = _sums_at(benefit_runs, ends, factors)
+        pv_costs = _sums_at(cost_runs, ends, factors)
     spans = _spans(counts, nets)
     payback_periods = payback_time(cumulative, spans)
     rows: list[CashFlow] = []
-    year_totals = []
     if minor_unit is not None:
         rows = _cash_flows(
             flows,
@@ -263,10 +267,6 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
             cumulative,
             discounted_cumulative,
         )
-        year_totals = [
-            (benefits[end], costs[end], pv_benefits[end], pv_costs[end])
-            for end in _year_ends(periods, flows.period_months)
-        ]
     return Outcome(
         payback_periods=payback_periods,
         discounted_payback_periods=(
@@ -280,7 +280,7 @@ def outcome(flows: Flows, annual_rate: Decimal, minor_unit: int | None = None) -
             [(float(net), count) for net, count in zip(nets, counts, strict=True)]
         ),
         cash_flows=rows,
-        year_totals=year_totals,
+        year_totals=(benefits, costs, pv_benefits, pv_costs),
     )
 
 
@@ -334,12 +334,59 @@ def _discount_factors(annual_rate: Decimal, period_months: int) -> list[Decimal]
     return factors
 
 
-def _running_sums(runs: list[tuple[Decimal, int]], factors: list[Decimal] | None) -> list[Decimal]:
-    """Σ_{s <= t} value_s (times df_s with ``factors``) for t = 0..N, added in turn."""
-    column: Iterable[Decimal] = chain.from_iterable(map(repeat, *zip(*runs, strict=True)))
-    if factors is not None:
-        column = map(mul, column, factors)
-    return list(accumulate(column))
+# A value quantized to an exponent in 49 digits exists (is not NaN) only below 10^(49 + exponent).
+_PROBE = Context(prec=49, traps=[])
+_WIDE = Context(prec=1000, traps=[])
+
+
+def _sums_at(
+    runs: list[tuple[Decimal, int]], ends: list[int], factors: list[Decimal] | None = None
+) -> list[Decimal]:
+    """Σ_{s <= t} value_s (times df_s with ``factors``) for each t of ``ends`` (ascending): the
+    running total of the values added one period at a time in CONTEXT, as the formulas read.
+
+    Adding 0 changes no total, so runs of zeros are skipped. A run of m equal values added to
+    T gives T + j value after j periods, in one multiplication, where none of those sums can
+    round: all lie between T and T + m value (a straight line), all are multiples of 10^e (e
+    the smaller exponent of T and the value), so none needs more than 49 digits when neither end
+    does (_PROBE). Elsewhere, and with discount factors, the values are added in turn (``sum``).
+    """
+    totals = []
+    total = ZERO
+    start = 0  # the run's first period
+    pending = iter(ends)
+    end = next(pending, None)
+    for value, length in runs:
+        stop = start + length
+        inside = []  # the ends within the run
+        while end is not None and end < stop:
+            inside.append(end)
+            end = next(pending, None)
+        if not value:
+            totals += [total] * len(inside)
+        elif factors is None and length > 1 and _exact_run(total, value, length):
+            totals += [total + value * (t + 1 - start) for t in inside]
+            total += value * length
+        else:
+            column: Iterable[Decimal] = repeat(value)
+            if factors is not None:
+                column = map(value.__mul__, factors[start:stop])
+            added = start
+            for t in inside:
+                total = sum(islice(column, t + 1 - added), total)
+                totals.append(total)
+                added = t + 1
+            total = sum(islice(column, stop - added), total)
+        start = stop
+    return totals
+
+
+def _exact_run(total: Decimal, value: Decimal, count: int) -> bool:
+    """Whether total + value + ... + value (``count`` times) never rounds in 50 digits."""
+    last = _WIDE.fma(value, count, total)  # not exact only when far beyond 49 digits
+    largest = max(abs(total), abs(last))
+    return not (largest.quantize(total, None, _PROBE).is_nan() or
+                largest.quantize(value, None, _PROBE).is_nan())  # fmt: skip
 
 
 def _spans(counts: list[int], nets: list[Decimal]) -> list[tuple[int, int, bool]]:
@@ -401,7 +448,7 @@ def _cash_flows(  # noqa: PLR0917  the columns of the rows
 
     if rounded_cumulative is None:
         rounded_cumulative = [q(x, e, up, ctx) or zero for x in cumulative]
-    if discounted_cumulative is cumulative:
+    if not discounted_nets:  # no discounting: the discounted flows are the flows
         rounded_discounted_nets: Iterable[Decimal] = column(nets)
         rounded_discounted_cumulative = rounded_cumulative
     else:
@@ -502,28 +549,36 @@ def _scenario(
 
 
 def _years(
-    year_totals: list[tuple[Decimal, Decimal, Decimal, Decimal]],
+    year_totals: tuple[list[Decimal], list[Decimal], list[Decimal], list[Decimal]],
     periods: int,
     period_months: int,
     minor_unit: int,
 ) -> list[YearRow]:
     """Year 0 (the initial period), then one row per year; rows are differences of rounded
     running totals (taken at each year's end, see _year_ends), so they add up exactly to the
-    rounded totals."""
+    rounded totals. Column by column; undiscounted PV columns are the plain ones."""
     (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
+
+    def differences(running: list[Decimal]) -> list[Decimal]:
+        rounded = [q(value, e, up, ctx) or zero for value in running]
+        return list(map(sub, rounded, [ZERO, *rounded[:-1]]))
+
+    benefit_totals, cost_totals, pv_benefit_totals, pv_cost_totals = year_totals
+    benefits, costs = differences(benefit_totals), differences(cost_totals)
+    same = pv_benefit_totals is benefit_totals and pv_cost_totals is cost_totals
+    pv_benefits = benefits if same else differences(pv_benefit_totals)
+    pv_costs = costs if same else differences(pv_cost_totals)
     ends = _year_ends(periods, period_months)
-    rows = []
-    shown = [ZERO] * 4
-    for year, (end, totals) in enumerate(zip(ends, year_totals, strict=True)):
-        rounded = [q(value, e, up, ctx) or zero for value in totals]
-        benefits, costs, pv_benefits, pv_costs = map(sub, rounded, shown)
-        months = (end - ends[year - 1]) * period_months if year else 0
-        shown = rounded
-        rows.append(YearRow(
+    lengths = [0, *((end - before) * period_months for before, end in pairwise(ends))]
+    return [
+        YearRow(
             year=year, months=months, benefits=benefits, costs=costs, net=benefits - costs,
             pv_benefits=pv_benefits, pv_costs=pv_costs,
-        ))  # fmt: skip
-    return rows
+        )
+        for year, months, benefits, costs, pv_benefits, pv_costs in zip(
+            count(), lengths, benefits, costs, pv_benefits, pv_costs, strict=False
+        )
+    ]  # fmt: skip
 
 
 def _rates(irr_period: float | None, period_months: int) -> tuple[float | None, float | None]:
