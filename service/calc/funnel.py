@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, getcontext, localcontext, setcontext
-from typing import NamedTuple
 
-from msgspec import UNSET
+from msgspec import UNSET, Struct
+from msgspec.structs import replace
 
 from .answers import EvaluateResponse, EvaluateScenario, SensitivityRow, StageResult, Step
 from .errors import ModelError, Violation
@@ -38,7 +38,12 @@ _VOLUME_KEYS = tuple(f"stages[{i}].volume" for i in range(MAX_STAGES))
 _PROJECTED_KEYS = tuple(f"stages[{i}].projected" for i in range(MAX_STAGES))
 
 
-class Assumptions(NamedTuple):
+# Assumptions and Projection are Structs rather than NamedTuples: built and read several times
+# per request, and a Struct is built without a Python-level __new__ and its fields read as
+# slots. gc=False: they hold lists of decimals, never a cycle.
+
+
+class Assumptions(Struct, frozen=True, gc=False):
     """The model's inputs as exact decimals; scenarios and sensitivity vary them."""
 
     counts: list[Decimal]
@@ -48,7 +53,9 @@ class Assumptions(NamedTuple):
     margin: Decimal
 
 
-class Projection(NamedTuple):
+class Projection(Struct, frozen=True, gc=False):
+    """The funnel formulas' results (project)."""
+
     volumes: list[Decimal]  # each stage after the volume effect, before its own uplift
     projected: list[Decimal]
     baseline_revenue: Decimal
@@ -76,8 +83,10 @@ def assumptions(request: EvaluateRequest) -> Assumptions:
 
 def scaled(given: Assumptions, scale: Decimal) -> Assumptions:
     """The CRM's effects (every stage uplift and the deal-value uplift) times ``scale``."""
-    return given._replace(
-        uplifts=[uplift * scale for uplift in given.uplifts], deal_uplift=given.deal_uplift * scale
+    return replace(
+        given,
+        uplifts=[uplift * scale for uplift in given.uplifts],
+        deal_uplift=given.deal_uplift * scale,
     )
 
 
@@ -96,7 +105,7 @@ def check_funnel(
     a projected conversion above 100 % (c_i / c_{i-1} × (1 + u_i) > 1), checked exactly; and
     scenarios whose scaled uplifts do either."""
     with localcontext(EXACT):
-        return _check_funnel(request, pointer, given or assumptions(request))
+        return _check_funnel(request, pointer, assumptions(request) if given is None else given)
 
 
 def _check_funnel(request: EvaluateRequest, pointer: str, given: Assumptions) -> list[Violation]:
@@ -508,22 +517,22 @@ def _sensitivity(
         def vary_stage(moved: Decimal, i: int = i) -> Assumptions:
             uplifts = list(given.uplifts)
             uplifts[i] = moved
-            return given._replace(uplifts=uplifts)
+            return replace(given, uplifts=uplifts)
 
         add(f"stages[{i}].uplift", labels["stage_uplift"].format(name=stage.name),
             value=uplift, low=low, high=high, vary=vary_stage)  # fmt: skip
     value = given.deal_value
     add("average_deal_value", labels["average_deal_value"], value=value,
         low=value * (ONE - swing), high=value * (ONE + swing),
-        vary=lambda moved: given._replace(deal_value=moved))  # fmt: skip
+        vary=lambda moved: replace(given, deal_value=moved))  # fmt: skip
     value = given.deal_uplift
     add("average_deal_value_uplift", labels["average_deal_value_uplift"], value=value,
         low=max(-ONE, value - abs(value) * swing), high=value + abs(value) * swing,
-        vary=lambda moved: given._replace(deal_uplift=moved))  # fmt: skip
+        vary=lambda moved: replace(given, deal_uplift=moved))  # fmt: skip
     value = given.margin
     add("gross_margin", labels["gross_margin"], value=value,
         low=value * (ONE - swing), high=min(ONE, value * (ONE + swing)),
-        vary=lambda moved: given._replace(margin=moved))  # fmt: skip
+        vary=lambda moved: replace(given, margin=moved))  # fmt: skip
     rows.sort(key=lambda row: (-row[0], row[1]))
     return [row for _, _, row in rows]
 
