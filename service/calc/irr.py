@@ -76,6 +76,9 @@ def _horner(runs: Sequence[tuple[float, int]], v: float) -> float:
     order as one step per coefficient, so the same float."""
     total = 0.0
     for c, n in runs:
+        if n == 1:
+            total = total * v + c
+            continue
         left = n
         while left > 8:
             total = (
@@ -143,40 +146,39 @@ def _bracket(
     """Grow outwards from r = 0 until h changes sign; the bracket nearest zero wins.
 
     Only the signs decide where to go: h itself is evaluated where ``sure_sign`` cannot tell,
-    and at the two ends of the bracket found (the same floats as if every point had been)."""
+    and at the two ends of the bracket found (the same floats as if every point had been).
+    Each side keeps its last point as x, h(x) (None while not evaluated) and h(x) > 0."""
 
-    def point(x: float) -> tuple[float, float | None, bool]:
-        """(x, h(x) if evaluated, whether h(x) > 0); h(x) = 0 is always evaluated."""
+    def sign(x: float) -> tuple[float | None, bool]:
         positive = None if sure_sign is None else sure_sign(x)
         if positive is None:
             hx = h(x)
-            return (x, hx, hx > 0)
-        return (x, None, positive)
+            return hx, hx > 0
+        return None, positive  # h(x) != 0 for sure
 
-    def value(p: tuple[float, float | None, bool]) -> float:
-        return h(p[0]) if p[1] is None else p[1]
-
-    origin = point(0.0)
-    if origin[1] == 0:
+    h0, positive0 = sign(0.0)
+    if h0 == 0:
         return (0.0, 0.0, 0.0, 0.0)
+    left_x, left_h, left_positive = right_x, right_h, right_positive = 0.0, h0, positive0
     step = 0.125
-    left, right = origin, origin
     while True:
         moved = False
-        for side in (-1, 1):
-            edge = left if side < 0 else right
-            x = max(X_MIN, min(X_MAX, side * step))
-            if x == edge[0]:
-                continue
+        x = max(X_MIN, -step)
+        if x != left_x:
             moved = True
-            here = point(x)
-            if here[2] != edge[2] or here[1] == 0:
-                hx, he = value(here), value(edge)
-                return (x, edge[0], hx, he) if side < 0 else (edge[0], x, he, hx)
-            if side < 0:
-                left = here
-            else:
-                right = here
+            hx, positive = sign(x)
+            if positive != left_positive or hx == 0:
+                edge = h(left_x) if left_h is None else left_h
+                return x, left_x, h(x) if hx is None else hx, edge
+            left_x, left_h, left_positive = x, hx, positive
+        x = min(X_MAX, step)
+        if x != right_x:
+            moved = True
+            hx, positive = sign(x)
+            if positive != right_positive or hx == 0:
+                edge = h(right_x) if right_h is None else right_h
+                return right_x, x, edge, h(x) if hx is None else hx
+            right_x, right_h, right_positive = x, hx, positive
         if not moved:
             return None
         step *= 2
@@ -201,8 +203,11 @@ def _brentq(f: Callable[[float], float], xa: float, xb: float, fa: float, fb: fl
         sbis = (xblk - xcur) / 2
         if fcur == 0 or abs(sbis) < delta:
             return xcur
-        stry = _interpolate(xpre, xcur, xblk, fpre, fcur, fblk)
-        if abs(spre) > delta and abs(fcur) < abs(fpre) and stry is not None:
+        if (
+            abs(spre) > delta
+            and abs(fcur) < abs(fpre)
+            and (stry := _interpolate(xpre, xcur, xblk, fpre, fcur, fblk)) is not None
+        ):
             if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
                 spre, scur = scur, stry
             else:
