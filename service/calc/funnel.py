@@ -275,7 +275,7 @@ def _whole_volume(dividend: Decimal, divisor: Decimal) -> Decimal:
     Needs EXACT's precision: the remainder keeps every digit of c_i.
     """
     quotient, remainder = divmod(dividend, divisor)
-    return quotient + 1 if remainder + remainder >= divisor else quotient
+    return quotient + ONE if remainder + remainder >= divisor else quotient
 
 
 def trace(
