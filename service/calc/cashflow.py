@@ -12,6 +12,7 @@ from operator import mul, sub
 from typing import NamedTuple
 
 from msgspec import UNSET
+from msgspec.structs import replace
 
 from .answers import CashFlow, EvaluateResponse, PaybackResponse, PaybackScenario, YearRow
 from .errors import ModelError, Violation
@@ -441,30 +442,33 @@ def _cash_flows(  # noqa: PLR0917  the columns of the rows
     # The hottest loop of the service: M inlined (see money_quantum).
     (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
     runs, months = flows.runs, flows.period_months
-    counts = [count for _, _, count in runs]
-
-    def column(values: list[Decimal]) -> chain[Decimal]:
-        return chain.from_iterable(map(repeat, [q(x, e, up, ctx) or zero for x in values], counts))
-
     if rounded_cumulative is None:
         rounded_cumulative = [q(x, e, up, ctx) or zero for x in cumulative]
-    if not discounted_nets:  # no discounting: the discounted flows are the flows
-        rounded_discounted_nets: Iterable[Decimal] = column(nets)
-        rounded_discounted_cumulative = rounded_cumulative
-    else:
-        rounded_discounted_nets = [q(x, e, up, ctx) or zero for x in discounted_nets]
-        rounded_discounted_cumulative = [q(x, e, up, ctx) or zero for x in discounted_cumulative]
-    return [
+    # A row per period from its run's template: only the period and the running values differ.
+    templates = [
         CashFlow(
-            month=t * months, period=t, benefit=benefit, cost=cost, net=net,
-            discounted_net=discounted_net, cumulative=cumulative,
-            discounted_cumulative=discounted_cumulative,
+            month=0, period=0, benefit=q(benefit, e, up, ctx) or zero,
+            cost=q(cost, e, up, ctx) or zero, net=net, discounted_net=net, cumulative=zero,
+            discounted_cumulative=zero,
         )
-        for t, benefit, cost, net, discounted_net, cumulative, discounted_cumulative in zip(
-            range(len(rounded_cumulative)),
-            column([benefit for benefit, _, _ in runs]), column([cost for _, cost, _ in runs]),
-            column(nets), rounded_discounted_nets, rounded_cumulative,
-            rounded_discounted_cumulative, strict=True,
+        for (benefit, cost, _), net in zip(runs, [q(x, e, up, ctx) or zero for x in nets],
+                                           strict=True)
+    ]  # fmt: skip
+    rows = chain.from_iterable(map(repeat, templates, [length for _, _, length in runs]))
+    if not discounted_nets:  # no discounting: the discounted flows are the flows
+        return [
+            replace(row, month=t * months, period=t, cumulative=cumulative,
+                    discounted_cumulative=cumulative)
+            for t, row, cumulative in zip(count(), rows, rounded_cumulative)
+        ]  # fmt: skip
+    return [
+        replace(
+            row, month=t * months, period=t, discounted_net=q(discounted, e, up, ctx) or zero,
+            cumulative=cumulative,
+            discounted_cumulative=q(discounted_cumulative, e, up, ctx) or zero,
+        )
+        for t, row, discounted, cumulative, discounted_cumulative in zip(
+            count(), rows, discounted_nets, rounded_cumulative, discounted_cumulative
         )
     ]  # fmt: skip
 
