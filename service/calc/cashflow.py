@@ -482,14 +482,28 @@ def _answer(
     result: Outcome,
     evaluation: EvaluateResponse | None,
 ) -> PaybackResponse:
+    (e, zero), q, up, ctx = money_quantum(minor_unit), Decimal.quantize, ROUND_HALF_UP, CONTEXT
+
     def money(value: Decimal) -> Decimal:
-        return round_money(value, minor_unit)
+        return q(value, e, up, ctx) or zero
 
     periods = flows.period_months
     monthly = request.schedule is UNSET
     keep = ONE - exact(request.risk_adjustment.benefits)
     runs = flows.runs
     irr_monthly, irr_annual = _rates(result.irr_period, periods)
+    total_benefits, total_costs = money(result.total_benefits), money(result.total_costs)
+    # the same Decimal (undiscounted, see outcome) rounds once
+    pv_benefits = (
+        total_benefits if result.pv_benefits is result.total_benefits else money(result.pv_benefits)
+    )
+    pv_costs = total_costs if result.pv_costs is result.total_costs else money(result.pv_costs)
+    payback_periods = _float(result.payback_periods)
+    discounted_payback_periods = (
+        payback_periods
+        if result.discounted_payback_periods is result.payback_periods
+        else _float(result.discounted_payback_periods)
+    )
     return PaybackResponse(
         currency=request.currency,
         monthly_benefit=None if benefit is None else money(benefit.total),
@@ -502,14 +516,21 @@ def _answer(
         horizon_months=(len(result.cash_flows) - 1) * periods,
         ramp_up_months=0 if request.ramp_up_months is UNSET else int(request.ramp_up_months),
         period="month" if periods == 1 else "year",
-        payback_periods=_float(result.payback_periods),
-        discounted_payback_periods=_float(result.discounted_payback_periods),
-        payback_months=_float(result.payback_periods, periods),
-        discounted_payback_months=_float(result.discounted_payback_periods, periods),
-        total_benefits=money(result.total_benefits),
-        total_costs=money(result.total_costs),
-        pv_benefits=money(result.pv_benefits),
-        pv_costs=money(result.pv_costs),
+        payback_periods=payback_periods,
+        discounted_payback_periods=discounted_payback_periods,
+        # x × 1 is x (50 digits hold it): a period is a month or 12 of them
+        payback_months=(
+            payback_periods if periods == 1 else _float(result.payback_periods, periods)
+        ),
+        discounted_payback_months=(
+            discounted_payback_periods
+            if periods == 1
+            else _float(result.discounted_payback_periods, periods)
+        ),
+        total_benefits=total_benefits,
+        total_costs=total_costs,
+        pv_benefits=pv_benefits,
+        pv_costs=pv_costs,
         npv=money(result.pv_benefits - result.pv_costs),
         roi=_roi(result),
         irr_monthly=irr_monthly,
