@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from itertools import groupby, repeat
+from itertools import groupby, pairwise, repeat
 
 # x = ln(1 + r): from r ≈ 8e307 (the largest float) down to r = -1 + e^-700.
 X_MIN = -709.0
@@ -110,19 +110,40 @@ def _sure_sign(c: list[tuple[float, int]]) -> Callable[[float], bool | None] | N
     The estimate sums each run in closed form, c v^a (1 - v^m) / (1 - v) for a run of m equal
     coefficients from the power a, with a few roundings per run, and is trusted only where it
     is far from zero (``_SURE``). Used on the bracket's ladder |x| >= 1/8 and x = 0, where
-    1 - v^m >= 1 - v >= 0.11 (no cancellation). None when it does not apply to ``c``."""
+    1 - v^m >= 1 - v >= 0.11 (no cancellation). None when it does not apply to ``c``.
+
+    When the coefficients change sign once (an outlay, then returns: the usual case), the
+    ratio g(v) / Σ |c_j| v^j is monotonic in x (the ratio of the later powers' sum to the
+    earlier's grows with v), so a sign found sure at x is sure beyond x on the same side of
+    the root, without another estimate."""
     if len(c) > _SURE_RUNS or not all(_SURE_MIN <= abs(k) <= _SURE_MAX for k, _ in c if k):
         return None
     descending = c[::-1]  # g(v) / v^n = Σ c_j w^(n - j): the powers of w from c_n down
+    signs = [k > 0 for k, _ in c if k]
+    once = sum(a != b for a, b in pairwise(signs)) == 1
+    rising = signs[-1]  # with one change: the ratio grows with x when it ends positive
+    # with one change: x at and beyond which (away from the root) the sign is sure
+    sure_high, sure_low = math.inf, -math.inf
 
     def sign(x: float) -> bool | None:
+        nonlocal sure_high, sure_low
+        if x >= sure_high:
+            return rising
+        if x <= sure_low:
+            return not rising
         if x <= 0:
             estimate, scale = _closed_form(c, math.exp(x))
         else:
             estimate, scale = _closed_form(descending, math.exp(-x))
-        if abs(estimate) > _SURE * scale:
-            return estimate > 0
-        return None
+        if abs(estimate) <= _SURE * scale:
+            return None
+        positive = estimate > 0
+        if once:
+            if positive == rising:
+                sure_high = min(sure_high, x)
+            else:
+                sure_low = max(sure_low, x)
+        return positive
 
     return sign
 
