@@ -300,6 +300,7 @@ def trace(
     counts, uplifts = given.counts, given.uplifts
     volumes, projected = result.volumes, result.projected
     whole = request.rounding == "whole_units"
+    top, volume_words, conversion = words.top, words.volume, words.conversion  # Phrase.fill inlined
     above_name = above_text = above_projected_text = ""  # stage i - 1's, for the next stage
     above_baseline = above_value = 0.0
     for i, stage in enumerate(request.stages):
@@ -324,12 +325,12 @@ def trace(
                 volume_text, volume_value = show(volume), float(volume)
             steps.append(Step(
                 key=_VOLUME_KEYS[i],
-                label=words.volume.fill(name, above_name),
+                label=f"{volume_words.head}{name}{volume_words.middle}{above_name}{volume_words.tail}",
                 formula=f"{count_text} × {above_projected_text} / {above_text}",
                 value=volume_value,
                 unit="count",
             ))  # fmt: skip
-            label = words.conversion.fill(name, change_text)
+            label = f"{conversion.head}{name}{conversion.middle}{change_text}{conversion.tail}"
             baseline_conversion = _conversion(count, above, baseline, above_baseline)
             if whole:
                 projected_conversion = _conversion(after, above_after, value, above_value)
@@ -339,7 +340,7 @@ def trace(
                 )
         else:
             volume_text = count_text
-            label = words.top.fill(name, change_text)
+            label = f"{top.head}{name}{top.middle}{change_text}{top.tail}"
             baseline_conversion = projected_conversion = None
         steps.append(Step(
             key=_PROJECTED_KEYS[i],
