@@ -121,7 +121,7 @@ def _check_funnel(request: EvaluateRequest, pointer: str, given: Assumptions) ->
                     f"{stages[i - 1].name!r} above it; counts may not grow down the funnel",
                 )
             )
-        elif above > 0 and stage * (ONE + given.uplifts[i]) > above:
+        elif above > ZERO and stage * (ONE + given.uplifts[i]) > above:
             violations.append(
                 Violation(
                     f"{pointer}/stages/{i}/uplift",
@@ -129,7 +129,7 @@ def _check_funnel(request: EvaluateRequest, pointer: str, given: Assumptions) ->
                     f"with this baseline the uplift may be at most {show(above / stage - ONE)}",
                 )
             )
-    if violations:
+    if violations or not request.scenarios:
         return violations
     for index, scenario in enumerate(request.scenarios):
         scaled_uplifts = scaled(given, exact(scenario.effect_scale)).uplifts
