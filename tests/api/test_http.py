@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 from service import routes
 from service.app import create_app
 from service.examples import SEED_EVALUATE, SEED_PAYBACK, SEED_PAYBACK_WITH_EVALUATION
+from service.logs import ACCESS
 from service.middleware import ServiceMiddleware
 from service.settings import Settings
 
@@ -284,6 +285,7 @@ def test_one_log_line_per_request_without_the_body(
 ) -> None:
     capsys.readouterr()
     post(client, "/evaluate", SEED_EVALUATE, **{"x-request-id": "trace-me"})
+    ACCESS.flush()  # lines are written at the end of the event loop's turn; don't race it
     output = capsys.readouterr().out
     lines = [json.loads(text) for text in output.splitlines() if text.startswith("{")]
     access = [line for line in lines if line["event"] == "request"]
