@@ -136,6 +136,17 @@ def measure(args: argparse.Namespace, bodies: Path) -> dict[str, Any]:
                 f"foreign load on core 0 {half.foreign_cpu0:.0%}",
                 flush=True,
             )
+            # The same schedule against the ceiling on the same server: how much of the tail
+            # is the machine, the server and wrk's pacing rather than the service.
+            peer = next(s for s in servers if s.name == "ceiling/" + server.name.split("/")[1])
+            same = common.wrk(peer.port, bodies, args.seconds, rate=rate, server=peer)
+            results[server.name]["half_peak"]["ceiling_same_rate"] = dataclasses.asdict(same)
+            print(
+                f"same rate {peer.name:16} {same.requests_per_s:6.0f} of {rate:.0f} req/s  "
+                f"p50 {same.p50_ms:.2f} ms  p99 {same.p99_ms:.2f} ms  "
+                f"foreign load on core 0 {same.foreign_cpu0:.0%}",
+                flush=True,
+            )
         for server in servers:
             results[server.name]["rss_mib"] = server.rss_mib()
     return results
@@ -160,7 +171,12 @@ def report(model: dict[str, float], load: dict[str, Any]) -> dict[str, Any]:
     for name, entry in load.items():
         target, server = name.split("/")
         half = entry.get("half_peak")
-        half_text = f"{half['p99_ms']:.2f} (at {half['requests_per_s']:.0f}/s)" if half else "–"
+        half_text = (
+            f"{half['p99_ms']:.2f} (at {half['requests_per_s']:.0f}/s; ceiling at that rate "
+            f"{half['ceiling_same_rate']['p99_ms']:.2f})"
+            if half
+            else "–"
+        )
         print(
             f"| {target} | {server} | {entry['requests_per_s']:.0f} | {entry['p50_ms']:.2f} | "
             f"{entry['p99_ms']:.2f} | {half_text} | {entry['rss_mib']:.1f} | "
@@ -200,6 +216,12 @@ def report(model: dict[str, float], load: dict[str, Any]) -> dict[str, Any]:
         met = value >= bound if sense == ">=" else value <= bound
         verdicts.append({"target": label, "value": value, "bound": bound, "met": met})
         print(f"  {'MET    ' if met else 'NOT MET'} {label}: {value:.2f} (bound {bound:g})")
+    for name in ("service/uvicorn", "service/granian"):
+        same = load[name]["half_peak"]["ceiling_same_rate"]
+        print(
+            f"  context: the ceiling on {name.split('/')[1]} under the same schedule as {name}'s "
+            f"half peak: p99 {same['p99_ms']:.2f} ms, p50 {same['p50_ms']:.2f} ms"
+        )
     return {
         "ceiling_requests_per_s": ceiling,
         "fastapi_requests_per_s": fastapi,
