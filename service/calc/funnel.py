@@ -13,11 +13,14 @@ from .answers import EvaluateResponse, EvaluateScenario, SensitivityRow, StageRe
 from .errors import ModelError, Violation
 from .labels import LABELS, WORDING, Wording
 from .money import (
+    _EXACT,
+    _SHOWN,
     CONTEXT,
     EXACT,
     ONE,
     ZERO,
     exact,
+    money_quantum,
     round_money,
     show,
     show_digits,
@@ -66,12 +69,15 @@ class Projection(Struct, frozen=True, gc=False):
 
 
 def assumptions(request: EvaluateRequest) -> Assumptions:
-    """The request's numbers as the decimals the client wrote (exact)."""
+    """The request's numbers as the decimals the client wrote (exact()), its memo read
+    inline: a miss, or a zero (whose decimal is falsy), goes through exact() itself."""
+    get = _EXACT.get
     counts: list[Decimal] = []
     uplifts: list[Decimal] = []
     for stage in request.stages:
-        counts.append(exact(stage.count))
-        uplifts.append(exact(stage.uplift))
+        count, uplift = stage.count, stage.uplift
+        counts.append(get(count) or exact(count))
+        uplifts.append(get(uplift) or exact(uplift))
     return Assumptions(
         counts,
         uplifts,
@@ -224,40 +230,51 @@ def _evaluate(
 
 def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
     """The funnel formulas on exact decimals (R rounds counts only when ``whole``), in the
-    current context (its callers make it EXACT)."""
+    current context (its callers make it EXACT).
+
+    R (round_count), M (round_money) and _whole_volume are inlined: the same calls with
+    positional arguments, without a Python call each (project runs once per scenario and twice
+    per sensitivity row).
+    """
     counts, uplifts = given.counts, given.uplifts
+    quantize = Decimal.quantize
     above = counts[0]
     after = above * (ONE + uplifts[0])  # p_0 = R(c_0 (1 + u_0))
     if whole:
-        after = after.quantize(ONE, ROUND_HALF_UP, CONTEXT)  # round_count(), inlined
+        after = quantize(after, ONE, ROUND_HALF_UP, CONTEXT)  # round_count()
     volumes, projected = [above], [after]
     for i in range(1, len(counts)):
         count = counts[i]
         if not above:
             volume = ZERO
-        elif whole:
-            volume = _whole_volume(count * after, above)
+        elif whole:  # _whole_volume(count * after, above)
+            volume, remainder = divmod(count * after, above)
+            if remainder + remainder >= above:
+                volume += ONE
         else:
             volume = count * after / above  # volume_i = c_i p_{i-1} / c_{i-1}
         after = volume * (ONE + uplifts[i])  # p_i = R(volume_i (1 + u_i))
         if whole:
-            after = after.quantize(ONE, ROUND_HALF_UP, CONTEXT)
+            after = quantize(after, ONE, ROUND_HALF_UP, CONTEXT)
         volumes.append(volume)
         projected.append(after)
         above = count
-    baseline_revenue = round_money(above * given.deal_value, minor_unit)
-    projected_revenue = round_money(
-        after * given.deal_value * (ONE + given.deal_uplift), minor_unit
+    quantum, zero = money_quantum(minor_unit)  # M(x) is quantize(x, quantum, ...) or zero
+    deal_value = given.deal_value
+    baseline_revenue = quantize(above * deal_value, quantum, ROUND_HALF_UP, CONTEXT) or zero
+    projected_revenue = (
+        quantize(after * deal_value * (ONE + given.deal_uplift), quantum, ROUND_HALF_UP, CONTEXT)
+        or zero
     )
     revenue_uplift = projected_revenue - baseline_revenue
     return Projection(
-        volumes=volumes,
-        projected=projected,
-        baseline_revenue=baseline_revenue,
-        projected_revenue=projected_revenue,
-        revenue_uplift=revenue_uplift,
-        ratio=CONTEXT.divide(revenue_uplift, baseline_revenue) if baseline_revenue else None,
-        monthly_gain=round_money(revenue_uplift * given.margin, minor_unit),
+        volumes,
+        projected,
+        baseline_revenue,
+        projected_revenue,
+        revenue_uplift,
+        CONTEXT.divide(revenue_uplift, baseline_revenue) if baseline_revenue else None,
+        quantize(revenue_uplift * given.margin, quantum, ROUND_HALF_UP, CONTEXT) or zero,
     )
 
 
@@ -301,12 +318,14 @@ def trace(
     volumes, projected = result.volumes, result.projected
     whole = request.rounding == "whole_units"
     top, volume_words, conversion = words.top, words.volume, words.conversion  # Phrase.fill inlined
+    shown, uplift_texts = _SHOWN.get, _UPLIFT_TEXTS.get  # memo hits inline, misses call
     above_name = above_text = above_projected_text = ""  # stage i - 1's, for the next stage
     above_baseline = above_value = 0.0
     for i, stage in enumerate(request.stages):
         count, growth, after = counts[i], uplifts[i], projected[i]
-        name, count_text = stage.name, show_input(count)
-        growth_text, change_text = _uplift_texts(growth)
+        name = stage.name
+        count_text = shown(count) or show_input(count)
+        growth_text, change_text = uplift_texts(growth) or _uplift_texts(growth)
         baseline = float(stage.count) or 0.0  # float(exact(x)) is x, and -0.0 is 0
         # In whole_units mode R made every count but the top's baseline an integer, which
         # show() prints as str() does (never "-0": counts are not negative); float(str(x)) is
@@ -317,7 +336,7 @@ def trace(
         else:
             projected_text, value = show(after), float(after)
         if i:
-            above, above_after, volume = counts[i - 1], projected[i - 1], volumes[i]
+            volume = volumes[i]
             if whole:
                 volume_text = str(volume)
                 volume_value = float(volume_text)
@@ -331,13 +350,34 @@ def trace(
                 unit="count",
             ))  # fmt: skip
             label = f"{conversion.head}{name}{conversion.middle}{change_text}{conversion.tail}"
-            baseline_conversion = _conversion(count, above, baseline, above_baseline)
-            if whole:
-                projected_conversion = _conversion(after, above_after, value, above_value)
-            else:  # fractional counts: their floats are not them
-                projected_conversion = (
-                    float(CONTEXT.divide(after, above_after)) if above_after else None
+            # _conversion() inlined, both ways: a float is zero exactly when the client's
+            # decimal is, and integers below 2^53 divide as floats (see _conversion).
+            baseline_conversion = (
+                (
+                    baseline / above_baseline
+                    if baseline.is_integer()
+                    and above_baseline.is_integer()
+                    and baseline < _FLOAT_INTEGERS
+                    and above_baseline < _FLOAT_INTEGERS
+                    else float(CONTEXT.divide(count, counts[i - 1]))
                 )
+                if above_baseline
+                else None
+            )
+            # whole_units: R made p_i and p_{i-1} integers, whose floats are them below 2^53
+            # (and zero exactly when they are). Fractional counts: their floats are not them
+            # (a tiny one's may even be 0.0), so the decimals decide.
+            above_after = projected[i - 1]
+            projected_conversion = (
+                value / above_value
+                if whole
+                and above_value
+                and value < _FLOAT_INTEGERS
+                and above_value < _FLOAT_INTEGERS
+                else float(CONTEXT.divide(after, above_after))
+                if above_after
+                else None
+            )
         else:
             volume_text = count_text
             label = f"{top.head}{name}{top.middle}{change_text}{top.tail}"
