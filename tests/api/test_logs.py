@@ -1,0 +1,64 @@
+"""The request log line's fast path (service.logs.AccessLog) matches structlog's JSON lines."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import re
+
+import pytest
+import structlog
+
+from service.logs import AccessLog, Timestamp
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+
+
+def test_the_timestamp_has_structlogs_format_and_the_current_time() -> None:
+    ours = Timestamp().now()
+    theirs = structlog.processors.TimeStamper(fmt="iso", utc=True)(None, "info", {})["timestamp"]
+    assert ISO_UTC.match(ours) and ISO_UTC.match(theirs)
+    parsed = datetime.datetime.fromisoformat(ours.replace("Z", "+00:00"))
+    assert abs((datetime.datetime.now(datetime.UTC) - parsed).total_seconds()) < 5
+
+
+def test_a_line_has_the_keys_of_a_structlog_line_and_escapes_the_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    access = AccessLog()
+    access.request("abc", "POST", '/odd"path\\', 200, duration_ms=0.5, partner=None)
+    access.request("def", "GET", "/healthz", 200, duration_ms=0.1, partner="acme")
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first == {
+        "request_id": "abc", "method": "POST", "path": '/odd"path\\', "status": 200,
+        "duration_ms": 0.5, "event": "request", "level": "info",
+        "timestamp": first["timestamp"],
+    }  # fmt: skip
+    assert ISO_UTC.match(first["timestamp"])
+    assert second["partner"] == "acme"
+
+
+def test_lines_of_one_event_loop_turn_are_written_together_at_its_end(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    access = AccessLog()
+
+    async def main() -> str:
+        for number in range(3):
+            access.request(str(number), "GET", "/", 200, duration_ms=0.1, partner=None)
+        written_during_the_turn = capsys.readouterr().out
+        await asyncio.sleep(0)  # the turn ends: the pending lines go out
+        return written_during_the_turn
+
+    assert asyncio.run(main()) == ""
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["request_id"] for line in lines] == ["0", "1", "2"]
+
+
+def test_no_line_below_info_level(capsys: pytest.CaptureFixture[str]) -> None:
+    access = AccessLog()
+    access.configure(level=30, as_json=True)  # WARNING
+    access.request("abc", "GET", "/", 200, duration_ms=0.1, partner=None)
+    access.flush()
+    assert capsys.readouterr().out == ""
