@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import sys
 import time
@@ -59,10 +60,11 @@ class AccessLog:
 
     In JSON mode it renders the same line structlog would (the same keys, level and timestamp)
     and writes it to stdout directly: structlog's processor chain costs four times the
-    rendering itself (docs/performance.md). The lines of one turn of the event loop are
-    written together at its end (one system call under load instead of one per request; the
-    container sets PYTHONUNBUFFERED, so every write would be one). On a terminal the line goes
-    through structlog's console renderer like every other line.
+    rendering itself (docs/performance.md). The first line of a turn of the event loop is
+    written at once, the others of the same turn together at its end: under load that is two
+    system calls per turn instead of one per request (the container sets PYTHONUNBUFFERED, so
+    every write is one). On a terminal the line goes through structlog's console renderer like
+    every other line.
     """
 
     def __init__(self) -> None:
@@ -70,7 +72,7 @@ class AccessLog:
         self.as_json = True
         self.encoder = msgspec.json.Encoder()
         self.timestamp = Timestamp()
-        self.pending: list[str] = []
+        self.pending: list[str] | None = None  # lines after the first of this loop turn
         atexit.register(self.flush)
 
     def configure(self, *, level: int, as_json: bool) -> None:
@@ -104,17 +106,21 @@ class AccessLog:
             request_id, method, path, status, duration_ms, "request", "info",
             self.timestamp.now(), partner,
         )  # fmt: skip
-        self.pending.append(self.encoder.encode(line).decode() + "\n")
-        if len(self.pending) == 1:
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # no event loop running (tools, tests): write at once
-                self.flush()
+        text = self.encoder.encode(line).decode() + "\n"
+        if self.pending is not None:  # not the turn's first line: goes out with the others
+            self.pending.append(text)
+            return
+        stream = sys.stdout  # looked up each time, as structlog's PrintLogger does
+        stream.write(text)
+        stream.flush()
+        with contextlib.suppress(RuntimeError):  # no event loop running: no batching
+            asyncio.get_running_loop().call_soon(self.flush)
+            self.pending = []
 
     def flush(self) -> None:
-        """Write the pending lines (stdout looked up now, as structlog's PrintLogger does)."""
-        if self.pending:
-            lines, self.pending = self.pending, []
+        """End of the event loop's turn: write the lines that came after its first one."""
+        lines, self.pending = self.pending, None
+        if lines:
             stream = sys.stdout
             stream.write("".join(lines))
             stream.flush()

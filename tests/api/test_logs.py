@@ -39,21 +39,24 @@ def test_a_line_has_the_keys_of_a_structlog_line_and_escapes_the_path(
     assert second["partner"] == "acme"
 
 
-def test_lines_of_one_event_loop_turn_are_written_together_at_its_end(
+def test_a_turns_first_line_goes_out_at_once_and_the_rest_together_at_its_end(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     access = AccessLog()
 
-    async def main() -> str:
+    def ids(output: str) -> list[str]:
+        return [json.loads(line)["request_id"] for line in output.splitlines()]
+
+    async def main() -> list[list[str]]:
         for number in range(3):
             access.request(str(number), "GET", "/", 200, duration_ms=0.1, partner=None)
-        written_during_the_turn = capsys.readouterr().out
+        during = ids(capsys.readouterr().out)
         await asyncio.sleep(0)  # the turn ends: the pending lines go out
-        return written_during_the_turn
+        after = ids(capsys.readouterr().out)
+        access.request("3", "GET", "/", 200, duration_ms=0.1, partner=None)  # a new turn
+        return [during, after, ids(capsys.readouterr().out)]
 
-    assert asyncio.run(main()) == ""
-    lines = capsys.readouterr().out.splitlines()
-    assert [json.loads(line)["request_id"] for line in lines] == ["0", "1", "2"]
+    assert asyncio.run(main()) == [["0"], ["1", "2"], ["3"]]
 
 
 def test_no_line_below_info_level(capsys: pytest.CaptureFixture[str]) -> None:
