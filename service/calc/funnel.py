@@ -232,9 +232,8 @@ def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
     """The funnel formulas on exact decimals (R rounds counts only when ``whole``), in the
     current context (its callers make it EXACT).
 
-    R (round_count), M (round_money) and _whole_volume are inlined: the same calls with
-    positional arguments, without a Python call each (project runs once per scenario and twice
-    per sensitivity row).
+    R (round_count) and M (round_money) are inlined: the same calls with positional arguments,
+    without a Python call each (project runs once per scenario and twice per sensitivity row).
     """
     counts, uplifts = given.counts, given.uplifts
     quantize = Decimal.quantize
@@ -247,10 +246,8 @@ def project(given: Assumptions, minor_unit: int, whole: bool) -> Projection:
         count = counts[i]
         if not above:
             volume = ZERO
-        elif whole:  # _whole_volume(count * after, above)
-            volume, remainder = divmod(count * after, above)
-            if remainder + remainder >= above:
-                volume += ONE
+        elif whole:
+            volume = _whole_volume(count * after, above)
         else:
             volume = count * after / above  # volume_i = c_i p_{i-1} / c_{i-1}
         after = volume * (ONE + uplifts[i])  # p_i = R(volume_i (1 + u_i))
@@ -350,30 +347,14 @@ def trace(
                 unit="count",
             ))  # fmt: skip
             label = f"{conversion.head}{name}{conversion.middle}{change_text}{conversion.tail}"
-            # _conversion() inlined, both ways: a float is zero exactly when the client's
-            # decimal is, and integers below 2^53 divide as floats (see _conversion).
-            baseline_conversion = (
-                (
-                    baseline / above_baseline
-                    if baseline.is_integer()
-                    and above_baseline.is_integer()
-                    and baseline < _FLOAT_INTEGERS
-                    and above_baseline < _FLOAT_INTEGERS
-                    else float(CONTEXT.divide(count, counts[i - 1]))
-                )
-                if above_baseline
-                else None
-            )
+            baseline_conversion = _conversion(count, counts[i - 1], baseline, above_baseline)
             # whole_units: R made p_i and p_{i-1} integers, whose floats are them below 2^53
             # (and zero exactly when they are). Fractional counts: their floats are not them
             # (a tiny one's may even be 0.0), so the decimals decide.
             above_after = projected[i - 1]
             projected_conversion = (
-                value / above_value
+                _conversion(after, above_after, value, above_value)
                 if whole
-                and above_value
-                and value < _FLOAT_INTEGERS
-                and above_value < _FLOAT_INTEGERS
                 else float(CONTEXT.divide(after, above_after))
                 if above_after
                 else None
