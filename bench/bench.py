@@ -126,7 +126,9 @@ def measure(args: argparse.Namespace, bodies: Path) -> dict[str, Any]:
                     f"round {round_ + 1}/{args.rounds} {server.name:16} "
                     f"{result.requests_per_s:9.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
                     f"p99 {result.p99_ms:6.2f} ms  non-2xx {result.non_2xx}  "
-                    f"foreign load on core 0 {result.foreign_cpu0:.0%}",
+                    f"CPU {result.cpu_us_per_request:.0f} µs/request  "
+                    f"foreign load on core 0 {result.foreign_cpu0:.0%} (steal "
+                    f"{result.steal_cpu0:.0%})",
                     flush=True,
                 )
         for server in servers:
@@ -136,6 +138,8 @@ def measure(args: argparse.Namespace, bodies: Path) -> dict[str, Any]:
             entry["p50_ms"] = statistics.median(r["p50_ms"] for r in rounds)
             entry["p99_ms"] = statistics.median(r["p99_ms"] for r in rounds)
             entry["foreign_cpu0"] = max(r["foreign_cpu0"] for r in rounds)
+            entry["steal_cpu0"] = max(r["steal_cpu0"] for r in rounds)
+            entry["cpu_us_per_request"] = statistics.median(r["cpu_us_per_request"] for r in rounds)
             entry["non_2xx"] = sum(r["non_2xx"] + r["socket_errors"] for r in rounds)
         for server in servers:
             if not server.name.startswith("service/"):
@@ -146,7 +150,8 @@ def measure(args: argparse.Namespace, bodies: Path) -> dict[str, Any]:
             print(
                 f"half peak {server.name:16} {half.requests_per_s:6.0f} of {rate:.0f} req/s  "
                 f"p50 {half.p50_ms:.2f} ms  p99 {half.p99_ms:.2f} ms  "
-                f"foreign load on core 0 {half.foreign_cpu0:.0%}",
+                f"CPU {half.cpu_us_per_request:.0f} µs/request  "
+                f"foreign load on core 0 {half.foreign_cpu0:.0%} (steal {half.steal_cpu0:.0%})",
                 flush=True,
             )
             # The same schedule against the ceiling on the same server: how much of the tail
@@ -157,7 +162,8 @@ def measure(args: argparse.Namespace, bodies: Path) -> dict[str, Any]:
             print(
                 f"same rate {peer.name:16} {same.requests_per_s:6.0f} of {rate:.0f} req/s  "
                 f"p50 {same.p50_ms:.2f} ms  p99 {same.p99_ms:.2f} ms  "
-                f"foreign load on core 0 {same.foreign_cpu0:.0%}",
+                f"CPU {same.cpu_us_per_request:.0f} µs/request  "
+                f"foreign load on core 0 {same.foreign_cpu0:.0%} (steal {same.steal_cpu0:.0%})",
                 flush=True,
             )
         for server in servers:
@@ -177,10 +183,11 @@ def report(model: dict[str, float], load: dict[str, Any]) -> dict[str, Any]:
     )
     print()
     print(
-        "| target | server | req/s | p50 ms | p99 ms | p99 at half peak ms | RSS MiB "
-        "| / ceiling | / FastAPI | foreign load |"
+        "| target | server | req/s | p50 ms | p99 ms | p99 at half peak ms "
+        "| CPU µs/request (peak; half peak) | RSS MiB | / ceiling | / FastAPI "
+        "| foreign load (steal) |"
     )
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for name, entry in load.items():
         target, server = name.split("/")
         half = entry.get("half_peak")
@@ -190,11 +197,14 @@ def report(model: dict[str, float], load: dict[str, Any]) -> dict[str, Any]:
             if half
             else "–"
         )
+        cpu_text = f"{entry['cpu_us_per_request']:.0f}" + (
+            f"; {half['cpu_us_per_request']:.0f}" if half else ""
+        )
         print(
             f"| {target} | {server} | {entry['requests_per_s']:.0f} | {entry['p50_ms']:.2f} | "
-            f"{entry['p99_ms']:.2f} | {half_text} | {entry['rss_mib']:.1f} | "
+            f"{entry['p99_ms']:.2f} | {half_text} | {cpu_text} | {entry['rss_mib']:.1f} | "
             f"{entry['requests_per_s'] / ceiling:.2f} | {entry['requests_per_s'] / fastapi:.2f} | "
-            f"{entry['foreign_cpu0']:.0%} |"
+            f"{entry['foreign_cpu0']:.0%} ({entry['steal_cpu0']:.0%}) |"
         )
     print()
     print("In-process model cost (µs per call, best of 7, server core):")

@@ -58,7 +58,11 @@ def main() -> int:
     print(f"socket errors    {result.socket_errors}")
     print(f"RSS (MiB)        start {start:.1f}, peak {peak:.1f}, end {end:.1f} ({growth:+.1%})")
     print("RSS samples      " + ", ".join(f"{t:.0f}s:{rss:.1f}" for t, rss in samples))
-    print(f"foreign load     {result.foreign_cpu0:.0%} of core 0 used by other processes")
+    print(f"server CPU       {result.cpu_us_per_request:.0f} µs per request")
+    print(
+        f"foreign load     {result.foreign_cpu0:.0%} of core 0 used by other processes "
+        f"(steal {result.steal_cpu0:.0%})"
+    )
     failures = []
     if result.non_2xx or result.socket_errors:
         failures.append(f"{result.non_2xx} non-2xx answers, {result.socket_errors} socket errors")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -82,3 +83,31 @@ def test_sigterm_during_start_up_still_exits(tmp_path: Path, delay: float) -> No
     _, stderr = process.communicate(timeout=25)
     assert b"Traceback" not in stderr
     assert process.returncode in {0, -signal.SIGTERM}  # -SIGTERM: before any handler existed
+
+
+def test_pipelined_requests_get_whole_answers_in_order(live_server: Server) -> None:
+    """HTTP/1.1 pipelining on the server as shipped: several requests sent at once on one
+    connection (the hot path, then Litestar, then the hot path) get whole answers, in order."""
+    body = json.dumps(SEED_EVALUATE).encode()
+    one = (
+        b"POST /evaluate HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    host, port = live_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(one + b"GET /healthz HTTP/1.1\r\nhost: test\r\n\r\n" + one)
+        received = b""
+        while received.count(b"HTTP/1.1 ") < 3 or not received.endswith(b"}"):
+            chunk = connection.recv(65536)
+            assert chunk, received
+            received += chunk
+    answers = received.split(b"HTTP/1.1 ")[1:]
+    assert [answer[:3] for answer in answers] == [b"200", b"200", b"200"]
+    payloads = []
+    for answer in answers:
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert b"content-length: %d" % len(payload) in head
+        payloads.append(json.loads(payload))
+    assert payloads[0] == payloads[2]
+    assert payloads[0]["monthly_gain"] == 19082
+    assert "monthly_gain" not in payloads[1]
