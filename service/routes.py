@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import structlog
@@ -19,6 +19,7 @@ JSON = "application/json"
 ENCODER = msgspec.json.Encoder(decimal_format="number")
 EVALUATE_DECODER = msgspec.json.Decoder(calc.EvaluateRequest)
 PAYBACK_DECODER = msgspec.json.Decoder(calc.PaybackRequest)
+T = TypeVar("T")
 
 
 class Health(msgspec.Struct):
@@ -81,16 +82,28 @@ def _answer(result: msgspec.Struct) -> Response[bytes]:
     return Response(ENCODER.encode(result), media_type=JSON)
 
 
+def _decoded(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
+    """``decoder.decode(body)``; bytes that are not UTF-8 inside a JSON string (which msgspec
+    reports as UnicodeDecodeError) are a DecodeError like any other malformed body."""
+    try:
+        return decoder.decode(body)
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        raise msgspec.DecodeError(
+            f"the body is not UTF-8: a string holds the byte 0x{byte:02x}"
+        ) from None
+
+
 def evaluate_answer(body: bytes, language: str) -> bytes:
     """POST /evaluate without the framework: raw body in, encoded answer out (or an error that
     problem_for names)."""
-    funnel = EVALUATE_DECODER.decode(body)
+    funnel = _decoded(EVALUATE_DECODER, body)
     return ENCODER.encode(calc.evaluate(funnel, minor_unit(funnel.currency), language))
 
 
 def payback_answer(body: bytes, language: str) -> bytes:
     """POST /payback without the framework (see evaluate_answer)."""
-    investment = PAYBACK_DECODER.decode(body)
+    investment = _decoded(PAYBACK_DECODER, body)
     conflict = calc.benefit_conflict(investment)
     if conflict is not None:  # the schema's oneOf: a 400 like any schema violation
         raise SchemaViolation(conflict)

@@ -42,7 +42,10 @@ def bodies() -> Iterator[tuple[str, str, bytes]]:
              b"{}", b"{,}", b"{'a': 1}", b"{\"a\" 1}", b"{\"a\":}", b"NaN", b"Infinity",
              b"\x00", b"\xff\xfe{\x00}\x00", b"\xef\xbb\xbf{}", b"\xc0\xaf", b"{\"a\":\"\xed\xa0\x80\"}",
              b"{\"a\": \"\\ud800\"}", b"{}{}", b"{} []", b"/* */ {}", b"{\"a\":1,}", b"[1,]",
-             b"[" * 40000, b"{\"a\":" * 10000, b"{\"stages\":" + b"[" * 40000]
+             b"[" * 40000, b"{\"a\":" * 10000, b"{\"stages\":" + b"[" * 40000,
+             # bytes that are not UTF-8 inside a known field's string, and in a key
+             b"{\"currency\": \"\xff\"}", b"{\"currency\": \"U\xc3\"}", b"{\"\xff\": 1}",
+             SEED_BYTES.replace(b'"leads"', b'"le\xc3(ds"'), SEED_BYTES.replace(b'"UAH"', b'"\xed\xa0\x80"')]
         ):  # fmt: skip
             yield f"{path}-garbage-{i}", path, text
     numbers = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1" + "0" * 5000, "-" + "9" * 5000,

@@ -123,6 +123,22 @@ def test_bodies_that_are_not_json_are_400(client: Client, raw: bytes) -> None:
     assert_problem(post(client, "/evaluate", raw), 400, "/problems/invalid-json")
 
 
+@pytest.mark.parametrize("path", ["/evaluate", "/payback", "/evaluate/", "/payback/"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"currency": "\xff"}',
+        b'{"\xc3(": 1}',
+        json.dumps(SEED_EVALUATE).encode().replace(b"UAH", b"U\xe2\x82"),
+    ],
+)
+def test_strings_that_are_not_utf8_are_invalid_json(client: Client, path: str, raw: bytes) -> None:
+    """msgspec reports these as UnicodeDecodeError, not DecodeError: on the hot path and through
+    Litestar (the trailing slash) alike, a 400 that says so, never a 500."""
+    problem = assert_problem(post(client, path, raw), 400, "/problems/invalid-json")
+    assert problem["detail"].startswith("the body is not UTF-8")
+
+
 def test_huge_numbers_are_out_of_range_not_infinite(client: Client) -> None:
     raw = json.dumps(SEED_EVALUATE).replace(
         '"average_deal_value": 200', '"average_deal_value": 1e999'
