@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -20,6 +21,8 @@ ENCODER = msgspec.json.Encoder(decimal_format="number")
 EVALUATE_DECODER = msgspec.json.Decoder(calc.EvaluateRequest)
 PAYBACK_DECODER = msgspec.json.Decoder(calc.PaybackRequest)
 T = TypeVar("T")
+_TRUNCATED = "Input data was truncated"
+_LONE_HIGH_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u)")
 
 
 class Health(msgspec.Struct):
@@ -92,6 +95,14 @@ def _decoded(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
         raise msgspec.DecodeError(
             f"the body is not UTF-8: a string holds the byte 0x{byte:02x}"
         ) from None
+    except msgspec.DecodeError as error:
+        # msgspec calls a high surrogate escape without its low half "truncated" input.
+        if str(error) == _TRUNCATED and _LONE_HIGH_SURROGATE.search(body):
+            raise msgspec.DecodeError(
+                "a string holds a \\uD800-\\uDBFF escape without the \\uDC00-\\uDFFF escape"
+                " that must follow it"
+            ) from None
+        raise
 
 
 def evaluate_answer(body: bytes, language: str) -> bytes:
@@ -179,7 +190,7 @@ def problem_for(  # noqa: PLR0911  one return per kind of error, like a table
         )
     if isinstance(error, msgspec.DecodeError):
         message = str(error)
-        if message == "Input data was truncated":
+        if message == _TRUNCATED:
             message = "the body is empty or ends too early; send one JSON object"
         return problems.problem("invalid-json", message)
     if isinstance(error, SchemaViolation):

@@ -346,3 +346,15 @@ def test_a_schedule_with_monthly_model_fields_is_400(client: Client) -> None:
     body = {"schedule": {"period": "year", "costs": [1], "benefits": [1]}, "monthly_benefit": 5}
     problem = assert_problem(post(client, "/payback", body), 400, "/problems/schema-violation", "")
     assert "schedule" in problem["detail"]
+
+
+@pytest.mark.parametrize("path", ["/evaluate", "/payback/"])
+def test_a_lone_high_surrogate_escape_is_named_not_called_truncated(
+    client: Client, path: str
+) -> None:
+    """msgspec reports a \\uD800 escape with no low half as "Input data was truncated"."""
+    raw = json.dumps(SEED_EVALUATE).replace('"UAH"', '"\\ud800UAH"').encode()
+    problem = assert_problem(post(client, path, raw), 400, "/problems/invalid-json")
+    assert "escape" in problem["detail"]
+    cut = assert_problem(post(client, path, raw[:20]), 400, "/problems/invalid-json")
+    assert cut["detail"].startswith("the body is empty or ends too early")
