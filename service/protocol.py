@@ -32,6 +32,7 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
                 b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
                 b"x-request-id: " + request_id.encode("ascii") + b"\r\n",
                 b"x-content-type-options: nosniff\r\n",
+                b"referrer-policy: no-referrer\r\n",
                 b"cache-control: no-store\r\n",
                 b"connection: close\r\n\r\n",
             ]

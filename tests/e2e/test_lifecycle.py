@@ -132,5 +132,8 @@ def test_requests_the_server_cannot_parse_get_a_problem_too(
     head, _, body = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400")
     assert b"content-type: application/problem+json" in head.lower()
-    assert b"x-content-type-options: nosniff" in head.lower()
+    # The headers every answer of the service carries (README, "Security")
+    for line in (b"x-content-type-options: nosniff", b"referrer-policy: no-referrer",
+                 b"cache-control: no-store", b"x-request-id: "):  # fmt: skip
+        assert line in head.lower()
     assert json.loads(body)["status"] == 400
