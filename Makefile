@@ -32,8 +32,13 @@ install-dev: $(UV) ## install everything the tests and linters need, from uv.loc
 run: install ## serve on http://127.0.0.1:8000 (HOST, PORT, WORKERS from the environment)
 	$(PY) -m service
 
+.PHONY: browser
+browser: ## Debian's chromium for the page tests, installed with apt-get when missing
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium) \
+	  || { echo "the page tests need Debian's chromium: apt-get install chromium (as root)" >&2; exit 1; }
+
 .PHONY: test
-test: install-dev deploy-tools ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)
+test: install-dev deploy-tools browser ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
@@ -85,7 +90,7 @@ deploy-check: deploy-tools ## lint deploy/Dockerfile, validate and policy-check 
 
 # Benchmarks (bench/README.md): the server on core 0, wrk on core 1; results in docs/performance.md.
 .PHONY: bench-tools
-bench-tools: $(UV)
+bench-tools: $(UV) ## the benchmark's extra packages (FastAPI, granian), from uv.lock
 	$(UV) sync --locked --group dev --group bench
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 

@@ -46,7 +46,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: install Debian's chromium "
-            "(apt-get install -y --no-install-recommends chromium); .ci/run does"
+            "(apt-get install -y --no-install-recommends chromium); make test does"
         )
     launched = playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
