@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import Generator
 from types import FrameType
 
 import structlog
@@ -34,6 +35,21 @@ class DrainingServer(uvicorn.Server):
         super().__init__(config)
         self.drain_seconds = drain_seconds
         self.draining = False
+        self.early_signals: list[int] = []
+
+    def remember_signal(self, sig: int, frame: FrameType | None) -> None:
+        """The handler before uvicorn's own and after it: a stop signal that arrives before
+        uvicorn listens for them is acted on once it does (see capture_signals); the one uvicorn
+        raises again after a clean shutdown is ignored, so that shutdown exits with status 0."""
+        self.early_signals.append(sig)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        with super().capture_signals():
+            for sig in self.early_signals:  # arrived while the server was being set up
+                self.handle_exit(sig, None)
+            self.early_signals.clear()
+            yield
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.draining:  # a second signal: stop now
@@ -76,11 +92,10 @@ def main() -> int:
         # uvicorn's supervisor forwards SIGTERM to the workers and returns once they have ended.
         uvicorn.run(APP, **options)  # type: ignore[arg-type]
         return 0
-    # uvicorn re-raises the stop signal once it has shut down; a handler that ignores it lets a
-    # clean, complete shutdown end with status 0.
+    server = DrainingServer(uvicorn.Config(APP, **options), settings.drain_seconds)  # type: ignore[arg-type]
     for stop in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop, lambda *_: None)
-    DrainingServer(uvicorn.Config(APP, **options), settings.drain_seconds).run()  # type: ignore[arg-type]
+        signal.signal(stop, server.remember_signal)
+    server.run()
     return 0
 
 

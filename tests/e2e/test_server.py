@@ -80,9 +80,35 @@ def test_sigterm_during_start_up_still_exits(tmp_path: Path, delay: float) -> No
     )  # fmt: skip
     time.sleep(delay)
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=25)
+    try:
+        _, stderr = process.communicate(timeout=25)
+    finally:  # a hung server must not outlive the test (nor leak its pipe into the next one)
+        process.kill()
+        process.communicate()
     assert b"Traceback" not in stderr
     assert process.returncode in {0, -signal.SIGTERM}  # -SIGTERM: before any handler existed
+
+
+def test_a_stop_signal_before_uvicorn_listens_still_stops_the_server() -> None:
+    """A SIGTERM that lands after ``main`` installed its handler but before uvicorn installed
+    its own (the server is still being set up) was once swallowed, and the server ran on. The
+    signal is remembered and acted on as soon as uvicorn listens: the server stops with 0."""
+    script = (
+        "import signal, uvicorn\n"
+        "from service.__main__ import APP, DrainingServer\n"
+        f"config = uvicorn.Config(APP, port={free_port()}, log_config=None, loop='uvloop')\n"
+        "server = DrainingServer(config, drain_seconds=0)\n"
+        "signal.signal(signal.SIGTERM, server.remember_signal)\n"
+        "signal.raise_signal(signal.SIGTERM)  # before run(): uvicorn is not listening yet\n"
+        "server.run()\n"
+        "print('stopped', server.started)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=25, check=False,
+        env={**os.environ, "LOG_FORMAT": "json"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(b"stopped True")
 
 
 def test_pipelined_requests_get_whole_answers_in_order(live_server: Server) -> None:
