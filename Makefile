@@ -56,11 +56,11 @@ lint: ## ruff, ruff format --check, mypy --strict, and the contract is up to dat
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(PY) -m service.openapi --check openapi/openapi.json
+	$(PY) -m service.http.openapi --check openapi/openapi.json
 
 .PHONY: openapi
 openapi: ## regenerate openapi/openapi.json from the app
-	$(PY) -m service.openapi openapi/openapi.json
+	$(PY) -m service.http.openapi openapi/openapi.json
 
 .PHONY: format
 format: ## apply ruff's formatting and safe fixes

@@ -25,8 +25,9 @@ import common  # noqa: F401  puts the project root on sys.path
 
 os.environ.setdefault("LOG_FORMAT", "json")
 
-from service import examples
 from service.app import app
+
+from service import examples
 
 BODIES = {
     "/evaluate": examples.SEED_EVALUATE,

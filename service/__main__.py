@@ -1,9 +1,10 @@
 """``python -m service``: the production server, configured from the environment.
 
 HOST, PORT and WORKERS (defaults 127.0.0.1, 8000, 1); the rest of the settings in the README.
-On SIGTERM or SIGINT the instance reports not ready on /readyz, keeps serving for DRAIN_SECONDS
-(so a load balancer stops sending it traffic), then stops accepting, finishes every request in
-flight and exits with status 0.
+On SIGTERM, SIGINT or SIGHUP the instance reports not ready on /readyz, keeps serving for
+DRAIN_SECONDS (so a load balancer stops sending it traffic), then stops accepting, finishes
+every request in flight and exits with status 0. (With WORKERS > 1, uvicorn's supervisor
+handles the signals: SIGHUP restarts the workers one by one.)
 """
 
 from __future__ import annotations
@@ -11,28 +12,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import signal
 import sys
 import tempfile
 from collections.abc import Generator
 from types import FrameType
+from typing import Any
 
 import structlog
 import uvicorn
 
-from service.logs import configure_logging
-from service.protocol import ProblemHttpToolsProtocol
+from service.http.app import create_app
+from service.http.application import Application
+from service.http.server import EdgeProtocol
+from service.ops.logs import configure_logging
 from service.settings import Settings, SettingsError
 
-APP = "service.app:app"
+FACTORY = "service.http.app:create_app"
 GRACEFUL_TIMEOUT_SECONDS = 20
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# Descriptors kept for everything but client connections (listening socket, logs, metrics).
+SPARE_FILES = 64
+
+log = structlog.get_logger("roi_service")
 
 
 class DrainingServer(uvicorn.Server):
     """uvicorn's server, with a readiness drain before its graceful shutdown."""
 
-    def __init__(self, config: uvicorn.Config, drain_seconds: float) -> None:
+    def __init__(self, config: uvicorn.Config, app: Application, drain_seconds: float) -> None:
         super().__init__(config)
+        self.app = app
         self.drain_seconds = drain_seconds
         self.draining = False
         self.early_signals: list[int] = []
@@ -46,26 +57,68 @@ class DrainingServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         with super().capture_signals():
+            # uvicorn listens for SIGTERM and SIGINT; a SIGHUP (a closed terminal, an operator's
+            # reload) must not kill the requests in flight either.
+            previous = signal.signal(signal.SIGHUP, self.handle_exit)
             for sig in self.early_signals:  # arrived while the server was being set up
                 self.handle_exit(sig, None)
             self.early_signals.clear()
-            yield
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGHUP, previous)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.draining:  # a second signal: stop now
             super().handle_exit(sig, frame)
             return
         self.draining = True
-        # The app uvicorn imported, if it has finished importing (a signal may come earlier).
-        served = getattr(sys.modules.get("service.app"), "app", None)
-        if served is not None:
-            served.litestar.state.draining = True
-        if served is None or not self.drain_seconds:
+        self.app.state.draining = True
+        if not self.drain_seconds:
             super().handle_exit(sig, frame)
             return
         with contextlib.suppress(Exception):  # a log line must never stop the shutdown
-            structlog.get_logger("roi_service").info("draining", seconds=self.drain_seconds)
+            log.info("draining", seconds=self.drain_seconds, signal=signal.Signals(sig).name)
         asyncio.get_event_loop().call_later(self.drain_seconds, super().handle_exit, sig, frame)
+
+
+def connection_room(settings: Settings) -> Settings:
+    """The settings with MAX_CONNECTIONS under the process's file limit (raised to its hard
+    limit first), so that the server never runs out of descriptors: it drops idle connections
+    instead (service/http/server.py)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = settings.max_connections + SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new_soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new_soft, hard))
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        room = max(16, soft - SPARE_FILES)
+        log.warning(
+            "fewer connections than MAX_CONNECTIONS",
+            max_connections=room,
+            wanted=settings.max_connections,
+            reason=f"the file limit is {soft}",
+        )
+        os.environ["MAX_CONNECTIONS"] = str(room)  # for workers, which read the environment
+        return Settings.from_env()
+    return settings
+
+
+def shared_metrics_directory() -> None:
+    """With several workers, a directory for their shared samples (service/ops/metrics.py);
+    without one (a full or read-only /tmp) the service still serves, and says what is lost."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return  # the operator's own directory (never removed by the service)
+    try:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roi-metrics-")
+    except OSError as error:
+        log.warning(
+            "metrics not shared between workers",
+            reason=f"no directory for them: {error.strerror or error}",
+            lost="/metrics shows only the samples of the worker that answers the scrape",
+        )
 
 
 def main() -> int:
@@ -75,25 +128,28 @@ def main() -> int:
         print(f"roi-service: {error}", file=sys.stderr)
         return 2
     configure_logging(settings)
-    options = {
+    settings = connection_room(settings)
+    options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
-        "workers": settings.workers,
         "loop": "uvloop",
-        "http": ProblemHttpToolsProtocol,  # httptools, with problem+json for unparsable requests
-        "log_config": None,  # structlog owns the output (service/logs.py)
-        "access_log": False,  # one line per request comes from ServiceMiddleware
+        "http": EdgeProtocol,  # httptools, with the limits of service/http/server.py
+        "ws": "none",  # no WebSockets: an Upgrade request is answered as a plain request
+        "proxy_headers": False,  # X-Forwarded-For is read by the app (FORWARDED_ALLOW_IPS)
+        "log_config": None,  # structlog owns the output (service/ops/logs.py)
+        "access_log": False,  # one line per request comes from the Application
         "server_header": False,
         "timeout_graceful_shutdown": GRACEFUL_TIMEOUT_SECONDS,
     }
     if settings.workers > 1:
-        # Workers are processes: they share metrics through files (service/metrics.py).
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="roi-metrics-"))
-        # uvicorn's supervisor forwards SIGTERM to the workers and returns once they have ended.
-        uvicorn.run(APP, **options)  # type: ignore[arg-type]
+        shared_metrics_directory()
+        # Each worker builds its app with create_app(); the supervisor forwards SIGTERM to the
+        # workers and returns once they have ended, and restarts them one by one on SIGHUP.
+        uvicorn.run(FACTORY, factory=True, workers=settings.workers, **options)
         return 0
-    server = DrainingServer(uvicorn.Config(APP, **options), settings.drain_seconds)  # type: ignore[arg-type]
-    for stop in (signal.SIGTERM, signal.SIGINT):
+    app = create_app(settings)
+    server = DrainingServer(uvicorn.Config(app, **options), app, settings.drain_seconds)
+    for stop in STOP_SIGNALS:
         signal.signal(stop, server.remember_signal)
     server.run()
     return 0

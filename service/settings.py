@@ -8,13 +8,30 @@ from typing import Literal
 
 import msgspec
 
-from service.security import PartnerKeys
+from service.http.security import CorsPolicy, PartnerKeys, Proxies
 
 LogFormat = Literal["auto", "json", "console"]
+LogLevel = Literal["debug", "info", "warning", "error"]
 
 
 class SettingsError(ValueError):
     """An environment variable holds a value the service cannot run with."""
+
+
+# The numeric settings' bounds: a value outside is refused at start, not clamped.
+_RANGES: dict[str, tuple[float, float]] = {
+    "port": (1, 65535),
+    "workers": (1, 64),
+    "max_body_bytes": (1024, 1024 * 1024),
+    "drain_seconds": (0, 60),
+    "body_timeout_seconds": (0.1, 120),
+    "max_in_flight": (1, 10_000),
+    "max_wait_seconds": (0.01, 60),
+    "head_timeout_seconds": (0.1, 120),
+    "max_connections": (16, 100_000),
+    "rate_limit_per_minute": (0, 1_000_000),
+    "partner_rate_limit_per_minute": (0, 1_000_000),
+}
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,7 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    log_level: str = "info"
+    log_level: LogLevel = "info"
     # auto: JSON lines when stdout is not a terminal, readable console output when it is.
     log_format: LogFormat = "auto"
     # The largest legitimate request is a /payback with an embedded 10-stage evaluation and 40
@@ -35,6 +52,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     body_timeout_seconds: float = 10.0
     # Requests served at once per worker; beyond it new ones get 503 + Retry-After at once.
     max_in_flight: int = 64
+    # A request that waited longer than this between its arrival and its turn on the event loop
+    # gets 503 + Retry-After instead of its answer (load shedding; probes are never shed).
+    max_wait_seconds: float = 0.5
+    # The request line and headers must arrive in full within this many seconds of the first
+    # byte (or of the connection, for its first request); else 408 and the connection closes.
+    head_timeout_seconds: float = 5.0
+    # Open connections per worker; past it the oldest connection still waiting for a request
+    # head is closed to make room (kept below the process's file limit).
+    max_connections: int = 1000
+    # Proxies whose X-Forwarded-For is believed: addresses or networks, or "*" (one hop, any
+    # peer). The client is the right-most address that is not a trusted proxy.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # Browser origins allowed to call the API (comma-separated; "*" for any, never credentials).
     cors_origins: str = "http://localhost:8000,http://127.0.0.1:8000"
     # Partner keys as SHA-256 hex digests, comma-separated, each optionally "name:digest".
@@ -48,26 +77,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Settings from the upper-case environment variable of each field (HOST, PORT, ...)."""
         env = os.environ if environ is None else environ
         raw = {field: env[field.upper()] for field in cls.__struct_fields__ if field.upper() in env}
+        if "log_level" in raw:
+            raw["log_level"] = raw["log_level"].strip().lower()
         try:
             settings = msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as error:
             raise SettingsError(f"invalid environment: {error}") from None
-        if not 0 < settings.port < 65536:
-            raise SettingsError(f"PORT must be 1..65535, not {settings.port}")
-        if not 1 <= settings.workers <= 64:
-            raise SettingsError(f"WORKERS must be 1..64, not {settings.workers}")
-        if not 1024 <= settings.max_body_bytes <= 1024 * 1024:
-            raise SettingsError("MAX_BODY_BYTES must be 1024..1048576")
-        if not 0 <= settings.drain_seconds <= 60:
-            raise SettingsError("DRAIN_SECONDS must be 0..60")
-        if not 0.1 <= settings.body_timeout_seconds <= 120:
-            raise SettingsError("BODY_TIMEOUT_SECONDS must be 0.1..120")
-        if not 1 <= settings.max_in_flight <= 10_000:
-            raise SettingsError("MAX_IN_FLIGHT must be 1..10000")
-        if settings.rate_limit_per_minute < 0 or settings.partner_rate_limit_per_minute < 0:
-            raise SettingsError("rate limits must be 0 (off) or more")
-        try:
-            PartnerKeys(settings.partner_key_sha256s)
-        except ValueError as error:
-            raise SettingsError(f"PARTNER_KEY_SHA256S: {error}") from None
+        for field, (low, high) in _RANGES.items():
+            value = getattr(settings, field)
+            if not low <= value <= high:
+                raise SettingsError(f"{field.upper()} must be {low:g}..{high:g}, not {value:g}")
+        for name, parse in (
+            ("PARTNER_KEY_SHA256S", PartnerKeys),
+            ("CORS_ORIGINS", CorsPolicy),
+            ("FORWARDED_ALLOW_IPS", Proxies),
+        ):
+            try:
+                parse(getattr(settings, name.lower()))
+            except ValueError as error:
+                raise SettingsError(f"{name}: {error}") from None
         return settings

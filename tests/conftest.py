@@ -20,8 +20,8 @@ import structlog
 from hypothesis import HealthCheck, settings
 from litestar.testing import TestClient
 
-from service.app import create_app
-from service.middleware import ServiceMiddleware
+from service.http.app import create_app
+from service.http.application import Application
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ settings.load_profile("ci")
 
 
 @pytest.fixture
-def app() -> ServiceMiddleware:
+def app() -> Application:
     """The app as ``make run`` builds it (JSON logs)."""
     service = create_app(Settings(log_format="json"))
     # Cached loggers would bypass structlog.testing.capture_logs().
@@ -43,7 +43,7 @@ def app() -> ServiceMiddleware:
 
 
 @pytest.fixture
-def client(app: ServiceMiddleware) -> Iterator[TestClient]:  # type: ignore[type-arg]
+def client(app: Application) -> Iterator[TestClient]:  # type: ignore[type-arg]
     """The app in-process."""
     with TestClient(app) as test_client:  # type: ignore[arg-type]
         yield test_client

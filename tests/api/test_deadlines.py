@@ -1,4 +1,4 @@
-"""The body deadline keeper (service.limits.BodyDeadlines): one timer for every request."""
+"""The body deadline keeper (service.http.limits.BodyDeadlines): one timer for every request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.limits import BodyDeadlines, BodyTimeout
+from service.http.limits import BodyDeadlines, BodyTimeout
 
 pytestmark = pytest.mark.timeout(10)  # a broken deadline would otherwise hang here
 

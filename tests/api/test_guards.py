@@ -10,9 +10,9 @@ import pytest
 import structlog
 from litestar.testing import TestClient
 
-from service.app import create_app
 from service.examples import SEED_EVALUATE
-from service.limits import RateLimiter
+from service.http.app import create_app
+from service.http.limits import RateLimiter
 from service.settings import Settings, SettingsError
 
 Client = TestClient  # type: ignore[type-arg]

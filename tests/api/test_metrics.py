@@ -1,4 +1,4 @@
-"""/metrics in one process: service.metrics.RequestMetrics, exposed when scraped."""
+"""/metrics in one process: service.ops.metrics.RequestMetrics, exposed when scraped."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from litestar.testing import TestClient
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from service import metrics
 from service.examples import SEED_EVALUATE
+from service.ops import metrics
 
 Client = TestClient  # type: ignore[type-arg]
 
@@ -23,7 +23,7 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def test_requests_and_their_latency_are_counted_per_route_method_and_status(
     client: Client,
 ) -> None:
-    assert not metrics.MULTIPROCESS
+    assert metrics.shared_directory() is None  # one process: its own samples
     before = samples(client.get("/metrics").text)
     for _ in range(3):
         assert client.post("/evaluate", json=SEED_EVALUATE).status_code == 200

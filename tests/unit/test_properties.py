@@ -20,7 +20,7 @@ from service.calc.types import (
     MAX_STAGES,
     MAX_UPLIFT,
 )
-from service.routes import ENCODER
+from service.http.bodies import ENCODER
 
 MINOR_UNITS = st.sampled_from([0, 2, 3])
 

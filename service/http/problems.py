@@ -62,6 +62,18 @@ PROBLEM_TYPES = {
                     "Something failed on our side. Quote the request id when you report it."),
         ProblemType("not-ready", 503, "Not ready",
                     "The instance is starting or draining; retry on another instance."),
+        ProblemType("head-timeout", 408, "The request head arrived too slowly",
+                    "The request line and headers did not arrive in full within the time limit "
+                    "(`HEAD_TIMEOUT_SECONDS`); the connection is closed."),
+        ProblemType("uri-too-long", 414, "The request line is too long",
+                    "The request line is longer than the server's limit (8 KiB)."),
+        ProblemType("headers-too-large", 431, "The request headers are too large",
+                    "A header line is longer than 8 KiB, or all headers together are longer "
+                    "than 32 KiB."),
+        ProblemType("not-implemented", 501, "Not implemented",
+                    "The request uses a transfer coding other than `chunked`."),
+        ProblemType("http-version-not-supported", 505, "HTTP version not supported",
+                    "This server speaks HTTP/1.0 and HTTP/1.1."),
     )
 }  # fmt: skip
 

@@ -57,6 +57,17 @@ class BodyDeadlines:
             self.waiting.pop(task, None)
             self.timed_out.discard(task)
 
+    def within(self, receive: Any) -> Any:
+        """``receive`` with a deadline for the whole body, counted from its first call."""
+        deadline: list[float] = []
+
+        async def receive_within() -> Any:
+            if not deadline:
+                deadline.append(self.deadline())
+            return await self.receive(receive, deadline[0])
+
+        return receive_within
+
     def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
         if loop is not self.loop:
             return
@@ -73,9 +84,14 @@ class RateLimiter:
 
     Memory is bounded: the least recently seen clients are forgotten beyond ``max_clients``
     (a forgotten client starts again with a full bucket, which errs on the side of serving).
+    Client names are at most ``MAX_CLIENT_CHARS`` long (an address, or a configured partner
+    name), so an entry costs at most ~400 bytes (test_guards measures it): 50,000 clients are
+    under 20 MiB whatever the clients send.
     """
 
-    def __init__(self, per_minute: int, max_clients: int = 100_000) -> None:
+    MAX_CLIENT_CHARS = 80
+
+    def __init__(self, per_minute: int, max_clients: int = 50_000) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self.max_clients = max_clients
@@ -84,6 +100,7 @@ class RateLimiter:
     def acquire(self, client: str, now: float | None = None) -> float:
         """0 when the request may go ahead; else the seconds until it may (for Retry-After)."""
         now = time.monotonic() if now is None else now
+        client = client[: self.MAX_CLIENT_CHARS]
         tokens, last = self.buckets.pop(client, (self.capacity, now))
         tokens = min(self.capacity, tokens + (now - last) * self.rate)
         wait = 0.0

@@ -40,6 +40,18 @@ class Timestamp:
         return f"{self.prefix}.{int((now - second) * 1e6):06d}Z"
 
 
+# Container runtimes split lines longer than 16 KiB, and a shipper then sees broken JSON: every
+# field a client can fill is cut to a bound, so every line stays one JSON object well within it.
+MAX_PATH_CHARS = 256
+MAX_FIELD_CHARS = 2048  # any other string of any line (a traceback keeps its last lines)
+MAX_EXCEPTION_CHARS = 8192
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying so when it was."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _RequestLine(msgspec.Struct, omit_defaults=True, gc=False):
     """The keys of a request line (a Struct encodes faster than a dict); ``partner`` appears
     only for requests with a partner key."""
@@ -49,10 +61,22 @@ class _RequestLine(msgspec.Struct, omit_defaults=True, gc=False):
     path: str
     status: int | None
     duration_ms: float
+    client: str
     event: str
     level: str
     timestamp: str
     partner: str | None = None
+
+
+def bound_fields(logger: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """A structlog processor: no string field of a line beyond its bound."""
+    for key, value in event.items():
+        if isinstance(value, str):
+            limit = MAX_EXCEPTION_CHARS if key == "exception" else MAX_FIELD_CHARS
+            if len(value) > limit:
+                # a traceback's end says where it failed: keep that part
+                event[key] = "…" + value[-limit:] if key == "exception" else bounded(value, limit)
+    return event
 
 
 class AccessLog:
@@ -87,10 +111,15 @@ class AccessLog:
         status: int | None,
         *,
         duration_ms: float,
+        client: str,
         partner: str | None,
     ) -> None:
+        """The request's line: the method and request id are bounded by the server and the
+        application, the path here; the client is an address."""
         if not self.enabled:
             return
+        if len(path) > MAX_PATH_CHARS:
+            path = bounded(path, MAX_PATH_CHARS)
         if not self.as_json:
             structlog.get_logger("roi_service.access").info(
                 "request",
@@ -99,11 +128,12 @@ class AccessLog:
                 path=path,
                 status=status,
                 duration_ms=duration_ms,
+                client=client,
                 **({} if partner is None else {"partner": partner}),
             )
             return
         line = _RequestLine(
-            request_id, method, path, status, duration_ms, "request", "info",
+            request_id, method, path, status, duration_ms, client, "request", "info",
             self.timestamp.now(), partner,
         )  # fmt: skip
         text = self.encoder.encode(line).decode() + "\n"
@@ -147,6 +177,7 @@ def configure_logging(settings: Settings) -> None:
     renderer: Any
     if as_json:
         shared.append(structlog.processors.format_exc_info)
+        shared.append(bound_fields)
         # msgspec renders the line several times faster than json.dumps (one line per request).
         encoder = msgspec.json.Encoder(enc_hook=str)
         renderer = structlog.processors.JSONRenderer(

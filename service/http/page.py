@@ -6,6 +6,7 @@ and no third-party requests from the page.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 from pathlib import Path
@@ -16,6 +17,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 STATIC = Path(__file__).parent / "static"
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>roi-service API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><script id="api-reference" data-url="/schema/openapi.json"></script>
+<script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
+<noscript>The contract is at <a href="/schema/openapi.json">/schema/openapi.json</a>.</noscript>
+</body></html>
+"""
 _TYPES = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -34,11 +43,14 @@ class Asset:
         self.etag = '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
 
 
-ASSETS = {path.name: Asset(path) for path in sorted(STATIC.glob("*")) if path.is_file()}
+@functools.cache
+def assets() -> dict[str, Asset]:
+    """The page's files, read on first use (create_app warms it) and kept."""
+    return {path.name: Asset(path) for path in sorted(STATIC.glob("*")) if path.is_file()}
 
 
 def asset_response(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
-    asset = ASSETS.get(name)
+    asset = assets().get(name)
     if asset is None:
         raise NotFoundException
     headers = {"etag": asset.etag, "cache-control": "public, max-age=300"}

@@ -14,8 +14,10 @@ from typing import Any
 
 import msgspec
 
-from service import calc, examples, problems
-from service.routes import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER, Health
+from service import calc, examples
+from service.http import problems
+from service.http.bodies import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER
+from service.http.routes import ROUTES, Health, Index
 
 TITLE = "roi-service"
 VERSION = "1.0.0"
@@ -32,70 +34,12 @@ Errors are RFC 9457 `application/problem+json`; `errors[].pointer` names the off
 The model is specified in docs/roi-model.md.
 """
 
-REQUEST_LIMIT_NOTE = "Bodies larger than the configured limit (64 KiB by default) get 413."
+# What the server's edge (service/http/server.py) answers for any path, before any route: a
+# head that is too slow (408), too long (414, 431), a transfer coding other than chunked (501),
+# or an HTTP version other than 1.0 and 1.1 (505).
+EDGE_ERRORS = (408, 414, 431, 501, 505)
 
 _REF = "#/components/schemas/{name}"
-
-
-class Operation(msgspec.Struct, frozen=True, kw_only=True):
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    description: str
-    answer: str
-    errors: tuple[int, ...]
-    request: str | None = None
-    request_examples: dict[str, Any] = {}
-
-
-_BODY_ERRORS = (400, 401, 408, 413, 415, 422, 429, 500, 503)
-
-OPERATIONS = (
-    Operation(
-        method="post", path="/evaluate", operation_id="evaluate",
-        summary="The funnel effect of a CRM",
-        description="Projects every funnel stage, the revenue before and after, and the monthly "
-        "gain, with the trace of every step. " + REQUEST_LIMIT_NOTE,
-        request="EvaluateRequest", answer="EvaluateResponse", errors=_BODY_ERRORS,
-        request_examples={"seed": examples.SEED_EVALUATE},
-    ),
-    Operation(
-        method="post", path="/payback", operation_id="payback",
-        summary="Payback, NPV, ROI and IRR of the investment",
-        description="Give exactly one of `monthly_benefit` or `evaluation`. "
-        + REQUEST_LIMIT_NOTE,
-        request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
-        request_examples={
-            "seed": examples.SEED_PAYBACK,
-            "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
-        },
-    ),
-    Operation(
-        method="get", path="/healthz", operation_id="healthz", summary="Liveness",
-        description="200 while the process answers.", answer="Health", errors=(400, 401, 500),
-    ),
-    Operation(
-        method="get", path="/readyz", operation_id="readyz", summary="Readiness",
-        description="200 when the instance takes traffic, 503 while it drains.",
-        answer="Health", errors=(400, 401, 500, 503),
-    ),
-    Operation(
-        method="get", path="/", operation_id="index", summary="Where things are",
-        description="Links to the endpoints, the contract and its docs (JSON); browsers asking "
-        "for text/html get the calculator page.", answer="Index",
-        errors=(400, 401, 408, 429, 500, 503),
-    ),
-)  # fmt: skip
-
-
-class Index(msgspec.Struct, kw_only=True):
-    """The service's front door."""
-
-    service: str
-    version: str
-    description: str
-    links: dict[str, str]
 
 
 def _seed_answers() -> dict[str, Any]:
@@ -197,17 +141,20 @@ def build_openapi() -> dict[str, Any]:
     """The whole OpenAPI document as a JSON-ready dict."""
     answers = _seed_answers()
     paths: dict[str, Any] = {}
-    for op in OPERATIONS:
+    for route in ROUTES:
+        op = route.operation
+        if op is None:
+            continue
         success: dict[str, Any] = {"schema": {"$ref": _REF.format(name=op.answer)}}
         if op.answer in answers:
             success["examples"] = {"seed": {"value": answers[op.answer]}}
         operation: dict[str, Any] = {
-            "operationId": op.operation_id,
+            "operationId": route.handler.name,
             "summary": op.summary,
             "description": op.description,
             "responses": {
                 "200": {"description": "OK", "content": {"application/json": success}},
-                **_problem_responses(op.errors),
+                **_problem_responses(tuple(sorted({*op.errors, *EDGE_ERRORS}))),
             },
         }
         if op.request:
@@ -224,7 +171,7 @@ def build_openapi() -> dict[str, Any]:
                     }
                 },
             }
-        paths.setdefault(op.path, {})[op.method] = operation
+        paths.setdefault(route.path, {})[op.method] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},

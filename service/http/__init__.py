@@ -1,0 +1,1 @@
+"""The HTTP layer: the Litestar app, its guards, the server's edge and the contract."""

@@ -1,0 +1,240 @@
+"""The route table: every endpoint, once. Litestar routes it (404 and 405 included); the index
+links, the metric labels and the OpenAPI paths are read from the same table.
+
+Adding an endpoint is one entry in ROUTES: its handler, its index link (if any), its OpenAPI
+operation (if it is part of the contract) and whether the guards apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from litestar import Request, Response, asgi, get
+from litestar.exceptions import HTTPException, MethodNotAllowedException
+from litestar.handlers import BaseRouteHandler
+
+from service import calc, examples
+from service.currency import minor_unit
+from service.http import bodies, page
+from service.http.bodies import JSON
+from service.ops import metrics
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, MutableMapping
+
+    Scope = MutableMapping[str, Any]
+    Message = MutableMapping[str, Any]
+    Receive = Callable[[], Awaitable[Message]]
+    Send = Callable[[Message], Awaitable[None]]
+
+AnyRequest = Request[Any, Any, Any]
+
+
+class Health(msgspec.Struct):
+    """Liveness or readiness."""
+
+    status: str
+
+
+class Index(msgspec.Struct, kw_only=True):
+    """The service's front door."""
+
+    service: str
+    version: str
+    description: str
+    links: dict[str, str]
+
+
+class Operation(msgspec.Struct, frozen=True, kw_only=True):
+    """What the contract says of a route (service/http/openapi.py renders it)."""
+
+    summary: str
+    description: str
+    answer: str
+    method: str = "get"
+    errors: tuple[int, ...]
+    request: str | None = None
+    request_examples: dict[str, Any] = {}
+
+
+# ---- the two computations: strict decode, one call of the model, encode ----------------------
+
+
+def evaluate_answer(body: bytes, language: str) -> bytes:
+    funnel = bodies.evaluate_request(body)
+    return bodies.encode(calc.evaluate(funnel, minor_unit(funnel.currency), language))
+
+
+def payback_answer(body: bytes, language: str) -> bytes:
+    investment = bodies.payback_request(body)
+    return bodies.encode(calc.payback(investment, minor_unit(investment.currency), language))
+
+
+async def answer_post(
+    scope: Scope, receive: Receive, send: Send, compute: Callable[[bytes, str], bytes]
+) -> None:
+    """A JSON body in, a JSON answer out, as a plain ASGI exchange: Litestar's Request and
+    Response machinery would cost more than the model (docs/performance.md). Errors are raised
+    for Litestar's exception handlers (service/http/errors.py) to answer as problems."""
+    if scope["method"] != "POST":
+        raise MethodNotAllowedException(headers={"Allow": "OPTIONS, POST"})
+    headers = dict(scope["headers"])
+    limit = scope["app"].state.settings.max_body_bytes
+    try:
+        body = await bodies.read_json_body(headers, receive, limit)
+    except bodies.ClientGone:
+        return  # nobody to answer
+    wanted = headers.get(b"accept-language")
+    language = "en" if wanted is None else bodies.content_language(wanted.decode("latin-1"))
+    answer = compute(body, language)
+    await send({
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"%d" % len(answer)),
+            (b"content-language", language.encode()),
+            (b"cache-control", b"no-store"),
+        ],
+    })  # fmt: skip
+    await send({"type": "http.response.body", "body": answer, "more_body": False})
+
+
+@asgi("/evaluate", name="evaluate", copy_scope=False)
+async def evaluate(scope: Scope, receive: Receive, send: Send) -> None:
+    """The funnel effect: revenue before and after the CRM, and the monthly gain."""
+    await answer_post(scope, receive, send, evaluate_answer)
+
+
+@asgi("/payback", name="payback", copy_scope=False)
+async def payback(scope: Scope, receive: Receive, send: Send) -> None:
+    """Payback, NPV, ROI and IRR of the investment, with the monthly cash flows."""
+    await answer_post(scope, receive, send, payback_answer)
+
+
+# ---- everything else: plain Litestar handlers -------------------------------------------------
+
+
+def _json(value: msgspec.Struct) -> Response[bytes]:
+    return Response(bodies.encode(value), media_type=JSON)
+
+
+@get("/healthz", name="healthz", sync_to_thread=False)
+def healthz() -> Response[bytes]:
+    """Liveness: the process answers."""
+    return _json(Health("ok"))
+
+
+@get("/readyz", name="readyz", sync_to_thread=False)
+def readyz(request: AnyRequest) -> Response[bytes]:
+    """Readiness: 503 while the instance is draining."""
+    if request.app.state.draining:
+        raise HTTPException(status_code=503, detail="draining")
+    return _json(Health("ready"))
+
+
+@get("/", name="index", sync_to_thread=False)
+def index(request: AnyRequest) -> Response[bytes]:
+    """The calculator page for browsers, the links for API clients."""
+    if page.wants_html(request):
+        response = page.asset_response(request, "index.html")
+    else:
+        response = Response(request.app.state.index_json, media_type=JSON)
+    # The answer depends on Accept: a shared cache must key on it.
+    response.headers["vary"] = "Accept"
+    return response
+
+
+@get("/schema/openapi.json", name="openapi", sync_to_thread=False)
+def openapi_json(request: AnyRequest) -> Response[bytes]:
+    """The contract (openapi/openapi.json)."""
+    return Response(request.app.state.contract, media_type="application/vnd.oai.openapi+json")
+
+
+@get("/schema", name="docs", sync_to_thread=False)
+def docs() -> Response[str]:
+    """The contract as browsable docs."""
+    return Response(page.DOCS_PAGE, media_type="text/html")
+
+
+@get("/metrics", name="metrics", sync_to_thread=False)
+def prometheus() -> Response[bytes]:
+    """Prometheus exposition of this process (or of every worker)."""
+    return Response(metrics.exposition(), media_type=metrics.MEDIA_TYPE)
+
+
+_BODY_ERRORS = (400, 401, 408, 413, 415, 422, 429, 500, 503)
+_LIMIT_NOTE = "Bodies larger than the configured limit (64 KiB by default) get 413."
+
+
+class Route(msgspec.Struct, frozen=True, kw_only=True):
+    """One endpoint: its handler, its link on the index, its place in the contract, and
+    whether the guards (keys, rate limits, shedding, the body deadline) apply to it."""
+
+    handler: BaseRouteHandler
+    link: str | None = None
+    operation: Operation | None = None
+    guarded: bool = True
+
+    @property
+    def path(self) -> str:
+        return next(iter(self.handler.paths))
+
+
+ROUTES = (
+    Route(
+        handler=evaluate, link="evaluate",
+        operation=Operation(
+            method="post",
+            summary="The funnel effect of a CRM",
+            description="Projects every funnel stage, the revenue before and after, and the "
+            "monthly gain, with the trace of every step. " + _LIMIT_NOTE,
+            request="EvaluateRequest", answer="EvaluateResponse", errors=_BODY_ERRORS,
+            request_examples={"seed": examples.SEED_EVALUATE},
+        ),
+    ),
+    Route(
+        handler=payback, link="payback",
+        operation=Operation(
+            method="post",
+            summary="Payback, NPV, ROI and IRR of the investment",
+            description="Give exactly one of `monthly_benefit` or `evaluation`. " + _LIMIT_NOTE,
+            request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
+            request_examples={
+                "seed": examples.SEED_PAYBACK,
+                "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
+            },
+        ),
+    ),
+    # Probes and scrapes are never limited or shed: an overloaded instance must still say so.
+    Route(
+        handler=healthz, link="health", guarded=False,
+        operation=Operation(summary="Liveness", description="200 while the process answers.",
+                            answer="Health", errors=(400, 401, 500)),
+    ),
+    Route(
+        handler=readyz, link="ready", guarded=False,
+        operation=Operation(
+            summary="Readiness", description="200 when the instance takes traffic, 503 while "
+            "it drains.", answer="Health", errors=(400, 401, 500, 503),
+        ),
+    ),
+    Route(
+        handler=index,
+        operation=Operation(
+            summary="Where things are",
+            description="Links to the endpoints, the contract and its docs (JSON); browsers "
+            "asking for text/html get the calculator page.", answer="Index",
+            errors=(400, 401, 408, 429, 500, 503),
+        ),
+    ),
+    Route(handler=openapi_json, link="openapi"),
+    Route(handler=docs, link="docs"),
+    Route(handler=prometheus, guarded=False),
+    Route(handler=page.static),
+)  # fmt: skip
+
+UNGUARDED = frozenset(route.handler.name for route in ROUTES if not route.guarded)
+LINKS = {route.link: route.path for route in ROUTES if route.link}

@@ -1,0 +1,155 @@
+"""Partner API keys and CORS for the sales site."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import ipaddress
+import re
+
+API_KEY_HEADER = b"x-api-key"
+_PARTNER_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ORIGIN = re.compile(r"^https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$")
+CORS_METHODS = "GET, POST, OPTIONS"
+CORS_HEADERS = "content-type, x-request-id, x-api-key, accept-language"
+CORS_EXPOSE = "x-request-id, retry-after, content-language"
+CORS_MAX_AGE = "600"
+
+
+class PartnerKeys:
+    """Partner keys, configured only as SHA-256 hex digests (``name:digest`` or ``digest``).
+
+    A presented key is hashed and compared with every configured digest in constant time.
+    """
+
+    def __init__(self, spec: str) -> None:
+        self.digests: list[tuple[str, bytes]] = []
+        for index, item in enumerate(part.strip() for part in spec.split(",")):
+            if not item:
+                continue
+            name, _, digest = item.rpartition(":")
+            digest = digest.strip().lower()
+            name = name.strip() or f"partner-{index + 1}"
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise ValueError(f"partner key {index + 1} is not a SHA-256 hex digest")
+            if not _PARTNER_NAME.match(name):
+                raise ValueError(
+                    f"partner key {index + 1}: a name is 1-64 of [A-Za-z0-9._-], not {name[:80]!r}"
+                )
+            if any(digest == known.hex() for _, known in self.digests):
+                raise ValueError(f"partner key {index + 1} repeats an earlier digest")
+            if any(name == known for known, _ in self.digests):
+                raise ValueError(f"partner key {index + 1} repeats the name {name!r}")
+            self.digests.append((name, bytes.fromhex(digest)))
+
+    def __bool__(self) -> bool:
+        return bool(self.digests)
+
+    def partner(self, key: bytes) -> str | None:
+        """The partner's name for a presented key, None when no digest matches."""
+        presented = hashlib.sha256(key).digest()
+        found = None
+        for name, digest in self.digests:
+            if hmac.compare_digest(presented, digest):
+                found = name
+        return found
+
+
+class CorsPolicy:
+    """Which browser origins may call the API. ``*`` allows any origin; no credentials ever,
+    so a wildcard is never combined with credentials."""
+
+    def __init__(self, spec: str) -> None:
+        origins = {part.strip() for part in spec.split(",") if part.strip()}
+        for origin in origins - {"*"}:
+            # A browser's Origin is scheme://host[:port], lower-case, nothing after: any other
+            # entry could never match, and would fail silently.
+            if not _ORIGIN.match(origin):
+                raise ValueError(
+                    f"{origin[:100]!r} is not an origin like https://crm.example or "
+                    "http://localhost:8000 (lower-case scheme and host, no path)"
+                )
+        self.any_origin = "*" in origins
+        self.origins = {origin.encode() for origin in origins - {"*"}}
+
+    def allows(self, origin: bytes) -> bool:
+        return self.any_origin or origin in self.origins
+
+    def headers(self, origin: bytes) -> list[tuple[bytes, bytes]]:
+        """The headers of an answer to an allowed cross-origin request."""
+        allowed = b"*" if self.any_origin else origin
+        return [
+            (b"access-control-allow-origin", allowed),
+            (b"access-control-expose-headers", CORS_EXPOSE.encode()),
+        ]
+
+    @staticmethod
+    def preflight_headers() -> list[tuple[bytes, bytes]]:
+        """What a preflight answer adds to the headers of every allowed answer."""
+        return [
+            (b"access-control-allow-methods", CORS_METHODS.encode()),
+            (b"access-control-allow-headers", CORS_HEADERS.encode()),
+            (b"access-control-max-age", CORS_MAX_AGE.encode()),
+        ]
+
+
+MAX_FORWARDED_HOPS = 20
+
+
+class Proxies:
+    """The proxies trusted to say who the client is (``FORWARDED_ALLOW_IPS``), and the client's
+    address behind them.
+
+    ``X-Forwarded-For`` is read from the right, where the nearest proxy wrote it: the client is
+    the right-most address that is not a trusted proxy, so a client cannot choose its own
+    address by sending the header itself. ``*`` trusts whatever peer connects, one hop deep:
+    the client is the last address that peer wrote.
+    """
+
+    def __init__(self, spec: str) -> None:
+        parts = [part.strip() for part in spec.split(",") if part.strip()]
+        self.any_peer = "*" in parts
+        # ValueError names the entry that is not an address or network (Settings reports it).
+        self.networks = [ipaddress.ip_network(part, strict=False) for part in parts if part != "*"]
+        self._trusts = functools.lru_cache(maxsize=4096)(self._is_trusted)
+
+    def _is_trusted(self, address: str) -> bool:
+        ip = _address(address)
+        return ip is not None and any(ip in network for network in self.networks)
+
+    def trusts(self, peer: str) -> bool:
+        return self.any_peer or self._trusts(peer)
+
+    def client(self, peer: str, forwarded_for: list[bytes]) -> str:
+        """The client's address: the peer's own unless it is a trusted proxy that forwarded
+        the request; never anything but a well-formed IP address."""
+        if not forwarded_for or not self.trusts(peer):
+            return peer
+        hops = b",".join(forwarded_for).decode("latin-1").split(",")[-MAX_FORWARDED_HOPS:]
+        closest = peer
+        for hop in reversed(hops):
+            ip = _address(hop.strip())
+            if ip is None:  # garbage: the proxy that passed it on is as far as we can see
+                return closest
+            closest = str(ip)
+            if self.any_peer or not self._trusts(closest):
+                return closest
+        return closest
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def rate_key(address: str) -> str:
+    """The rate limiter's key for a client address: an IPv6 client owns its whole /64 (one
+    host can take any address in it), an IPv4 client its address."""
+    if ":" in address:
+        ip = _address(address)
+        if ip is not None:
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return address

@@ -1,0 +1,278 @@
+"""The server's edge: uvicorn's httptools protocol with the limits a public server needs.
+
+uvicorn with httptools has no limit on the request head and no timeout for it, answers a
+malformed request in plain text before the answers of the valid requests pipelined ahead of it,
+and lets some HTTP/1.1 violations through. This subclass adds, per connection:
+
+- **size**: the request line and each header line at most 8 KiB (414, 431), all of the head at
+  most 32 KiB (431), counted as the bytes arrive, so an endless head is never buffered;
+- **time**: the head must arrive in full within ``HEAD_TIMEOUT_SECONDS`` of its first byte (or
+  of the connection) whatever it trickles, else 408; one timer sweeps every connection;
+- **room**: at most ``MAX_CONNECTIONS`` connections (kept under the file limit): past it the
+  oldest connection still waiting for a head is closed to make room, and the log says so;
+- **rules** (RFC 9112): exactly one Host in HTTP/1.1 (400), only the ``chunked`` transfer
+  coding (501), only HTTP/1.0 and 1.1 (505);
+- **order**: a refusal is sent after the answers to the requests pipelined before it;
+- **one voice**: every refusal is a problem+json with a request id, logged in the request
+  line's format with the client's address and counted in /metrics; the arrival time of each
+  request goes to the app in ``scope["state"]["arrived"]`` (for load shedding).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import weakref
+from typing import Any
+
+import httptools
+import structlog
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+from service.http import problems
+from service.http.application import request_id_from
+from service.ops import metrics
+from service.ops.logs import ACCESS
+from service.settings import Settings
+
+MAX_LINE_BYTES = 8 * 1024
+MAX_HEAD_BYTES = 32 * 1024
+# Bytes are fed to the parser in steps of this size, and counted against MAX_HEAD_BYTES after
+# each step while a head is incomplete: the count is exact but for the one step in which a head
+# begins (at most this many bytes of the message before it).
+FEED_STEP_BYTES = 4 * 1024
+_HEADERS = (
+    b"content-type: application/problem+json\r\n"
+    b"x-content-type-options: nosniff\r\n"
+    b"referrer-policy: no-referrer\r\n"
+    b"cache-control: no-store\r\n"
+    b"connection: close\r\n"
+)
+
+log = structlog.get_logger("roi_service.edge")
+
+
+class Heads:
+    """The connections of one server that wait for a request head, oldest first.
+
+    Every head gets the same timeout, so insertion order is deadline order: a sweep a few times
+    a second closes those past their deadline from the front, and ``oldest`` is the first.
+    """
+
+    def __init__(self, settings: Settings, loop: asyncio.AbstractEventLoop) -> None:
+        self.timeout = settings.head_timeout_seconds
+        self.max_connections = settings.max_connections
+        self.loop = loop
+        self.waiting: dict[EdgeProtocol, float] = {}
+        self.tick = min(0.25, self.timeout / 4)
+        self.timer: asyncio.TimerHandle | None = None
+
+    def wait(self, protocol: EdgeProtocol) -> None:
+        self.waiting[protocol] = self.loop.time() + self.timeout
+        if self.timer is None:
+            self.timer = self.loop.call_later(self.tick, self.sweep)
+
+    def done(self, protocol: EdgeProtocol) -> None:
+        self.waiting.pop(protocol, None)
+
+    def sweep(self) -> None:
+        now = self.loop.time()
+        while self.waiting:
+            protocol, deadline = next(iter(self.waiting.items()))
+            if deadline > now:
+                break
+            del self.waiting[protocol]
+            protocol.refuse(
+                "head-timeout",
+                f"the request head did not arrive within {self.timeout:g} s",
+            )
+        self.timer = self.loop.call_later(self.tick, self.sweep) if self.waiting else None
+
+    def make_room(self, connections: int) -> bool:
+        """Past the connection limit, close the oldest connection that waits for a head;
+        False when every connection is busy with a request (the new one must go)."""
+        if connections <= self.max_connections:
+            return True
+        if not self.waiting:
+            return False
+        oldest = next(iter(self.waiting))
+        self.done(oldest)
+        log.warning(
+            "connection dropped to make room",
+            client=oldest.client_address(),
+            connections=connections,
+            max_connections=self.max_connections,
+            reason="the oldest connection still waiting for a request head",
+        )
+        oldest.transport.close()
+        return True
+
+
+_HEADS: weakref.WeakKeyDictionary[Any, Heads] = weakref.WeakKeyDictionary()
+
+
+class EdgeProtocol(HttpToolsProtocol):
+    """See the module's docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = getattr(self.app, "settings", None) or Settings.from_env()
+        heads = _HEADS.get(self.server_state)
+        if heads is None:
+            heads = _HEADS[self.server_state] = Heads(settings, self.loop)
+        self.heads = heads
+        self.url = b""  # uvicorn sets it per message; a refusal may come before the first
+        self.in_head = False
+        self.head_bytes = 0
+        self.received_at = 0.0
+        self.refusal: bytes | None = None  # an answer waiting for those pipelined before it
+        self.refused = False
+
+    def client_address(self) -> str:
+        return self.client[0] if self.client else "unknown"
+
+    # ---- the connection ----------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if not self.heads.make_room(len(self.connections)):
+            self.refuse("overloaded", "the server has no room for another connection")
+            return
+        self.heads.wait(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.heads.done(self)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused or self.refusal is not None:
+            return  # answered with a refusal: the rest is not read
+        self._unset_keepalive_if_required()
+        self.received_at = time.perf_counter()
+        for start in range(0, len(data), FEED_STEP_BYTES):
+            step = data[start : start + FEED_STEP_BYTES] if len(data) > FEED_STEP_BYTES else data
+            try:
+                self.parser.feed_data(step)
+            except httptools.HttpParserUpgrade:
+                return  # no upgrades here: the request was answered as a plain one
+            except httptools.HttpParserError:
+                self.refuse("bad-request", "the HTTP request could not be parsed")
+                return
+            if self.refusal is not None:
+                return
+            if self.in_head:
+                self.head_bytes += len(step)
+                if self.head_bytes > MAX_HEAD_BYTES:
+                    self._head_too_large()
+                    return
+
+    def _head_too_large(self) -> None:
+        if self.scope.get("path") is None and not self.headers:  # still in the request line
+            self.refuse("uri-too-long", f"the request line is over {MAX_LINE_BYTES} bytes")
+        else:
+            self.refuse("headers-too-large", f"the headers are over {MAX_HEAD_BYTES} bytes")
+
+    # ---- the parser's callbacks ----------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.in_head = True
+        self.head_bytes = 0
+        if self not in self.heads.waiting:  # a keep-alive connection's next request
+            self.heads.wait(self)
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > MAX_LINE_BYTES:
+            self.refuse("uri-too-long", f"the request line is over {MAX_LINE_BYTES} bytes")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(name) + len(value) > MAX_LINE_BYTES:
+            self.refuse("headers-too-large", f"a header line is over {MAX_LINE_BYTES} bytes")
+            return
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self.heads.done(self)
+        if self.refusal is not None:
+            return
+        broken = self._broken_rule()
+        if broken is not None:
+            self.refuse(*broken)
+            return
+        self.scope["state"]["arrived"] = self.received_at
+        super().on_headers_complete()
+
+    def _broken_rule(self) -> tuple[str, str] | None:
+        """The first rule of RFC 9112 the head breaks, as (problem, detail)."""
+        version = self.parser.get_http_version()
+        if version not in ("1.1", "1.0"):
+            return "http-version-not-supported", f"HTTP/{version} is not spoken here"
+        hosts = sum(1 for name, _ in self.headers if name == b"host")
+        if hosts > 1 or (hosts == 0 and version == "1.1"):
+            return "bad-request", f"an HTTP/1.1 request has exactly one Host header, not {hosts}"
+        codings = b",".join(value for name, value in self.headers if name == b"transfer-encoding")
+        if codings and [c.strip().lower() for c in codings.split(b",")] != [b"chunked"]:
+            shown = codings[:100].decode("latin-1")
+            return "not-implemented", f"Transfer-Encoding {shown!r}: only 'chunked' is supported"
+        return None
+
+    def on_body(self, body: bytes) -> None:
+        if self.refusal is None:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self.refusal is None:
+            super().on_message_complete()
+
+    def _unsupported_upgrade_warning(self) -> None:
+        """An Upgrade request is answered as a plain request, and logged as one by the app."""
+
+    # ---- refusals ------------------------------------------------------------------------------
+
+    def send_400_response(self, msg: str) -> None:
+        self.refuse("bad-request", "the HTTP request could not be parsed")
+
+    def refuse(self, slug: str, detail: str) -> None:
+        """Answer ``slug`` and close, once the requests pipelined before this one are answered."""
+        if self.refusal is not None or self.refused:
+            return
+        started = self.received_at or time.perf_counter()
+        request_id = request_id_from(dict(self.headers or ()))
+        value = problems.problem(slug, detail, request_id=request_id)
+        body = problems.encode(value)
+        self.refusal = b"".join([
+            STATUS_LINE[value.status],
+            _HEADERS,
+            b"content-length: %d\r\n" % len(body),
+            b"x-request-id: %s\r\n\r\n" % request_id.encode(),
+            body,
+        ])  # fmt: skip
+        self.flow.pause_reading()
+        method = (self.scope or {}).get("method") or "-"
+        path = (self.scope or {}).get("path") or self.url.decode("latin-1") or "-"
+        seconds = time.perf_counter() - started
+        metrics.observe("other", method, value.status, seconds)
+        ACCESS.request(
+            request_id, method, path, value.status,
+            duration_ms=round(seconds * 1000, 3), client=self.client_address(), partner=None,
+        )  # fmt: skip
+        if (self.cycle is None or self.cycle.response_complete) and not self.pipeline:
+            self._send_refusal()
+
+    def _send_refusal(self) -> None:
+        if self.refusal is None or self.refused:
+            return
+        self.refused = True
+        self.heads.done(self)
+        self._unset_keepalive_if_required()
+        with contextlib.suppress(RuntimeError):  # the transport is already closed
+            self.transport.write(self.refusal)
+        self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # starts the next pipelined request, if any
+        if self.refusal is not None and not self.pipeline and self.cycle.response_complete:
+            self._send_refusal()

@@ -1,0 +1,1 @@
+"""Operations: logs and metrics."""
