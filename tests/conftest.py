@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -66,15 +67,22 @@ class Server:
 
 
 @contextmanager
-def running_server(tmp_path: Path, **env: str) -> Iterator[Server]:
-    """``python -m service`` as a real process on a free loopback port; stopped with SIGTERM."""
+def running_server(tmp_path: Path, *, files: int | None = None, **env: str) -> Iterator[Server]:
+    """``python -m service`` as a real process on a free loopback port; stopped with SIGTERM.
+    ``files``: the process's limit of open files (soft and hard), as a container might set."""
+
+    def limit_files() -> None:
+        if files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     environ = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "LOG_FORMAT": "json", **env}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "service"], cwd=ROOT, env=environ, stdout=log, stderr=log
-        )
+            [sys.executable, "-m", "service"],
+            cwd=ROOT, env=environ, stdout=log, stderr=log, preexec_fn=limit_files,  # noqa: PLW1509  setrlimit only
+        )  # fmt: skip
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     try:
         deadline = time.monotonic() + 20

@@ -21,7 +21,6 @@ and lets some HTTP/1.1 violations through. This subclass adds, per connection:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import weakref
 from typing import Any
@@ -42,6 +41,10 @@ MAX_HEAD_BYTES = 32 * 1024
 # each step while a head is incomplete: the count is exact but for the one step in which a head
 # begins (at most this many bytes of the message before it).
 FEED_STEP_BYTES = 4 * 1024
+# After a refusal the server stops writing but reads (and drops) what the client still sends
+# for this long before it closes: closing with unread bytes would reset the connection, and the
+# client could lose the refusal before it reads it (nginx's lingering close).
+LINGER_SECONDS = 2.0
 _HEADERS = (
     b"content-type: application/problem+json\r\n"
     b"x-content-type-options: nosniff\r\n"
@@ -268,9 +271,15 @@ class EdgeProtocol(HttpToolsProtocol):
         self.refused = True
         self.heads.done(self)
         self._unset_keepalive_if_required()
-        with contextlib.suppress(RuntimeError):  # the transport is already closed
-            self.transport.write(self.refusal)
-        self.transport.close()
+        if self.transport.is_closing():
+            return
+        self.transport.write(self.refusal)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+            self.flow.resume_reading()  # read and drop the rest, then close
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # starts the next pipelined request, if any

@@ -27,8 +27,12 @@ def test_a_line_has_the_keys_of_a_structlog_line_and_escapes_the_path(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     access = AccessLog()
-    access.request("abc", "POST", '/odd"path\\', 200, duration_ms=0.5, client="192.0.2.1", partner=None)
-    access.request("def", "GET", "/healthz", 200, duration_ms=0.1, client="192.0.2.1", partner="acme")
+    access.request(
+        "abc", "POST", '/odd"path\\', 200, duration_ms=0.5, client="192.0.2.1", partner=None
+    )
+    access.request(
+        "def", "GET", "/healthz", 200, duration_ms=0.1, client="192.0.2.1", partner="acme"
+    )
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert first == {
         "request_id": "abc", "method": "POST", "path": '/odd"path\\', "status": 200,
@@ -49,11 +53,15 @@ def test_a_turns_first_line_goes_out_at_once_and_the_rest_together_at_its_end(
 
     async def main() -> list[list[str]]:
         for number in range(3):
-            access.request(str(number), "GET", "/", 200, duration_ms=0.1, client="192.0.2.1", partner=None)
+            access.request(
+                str(number), "GET", "/", 200, duration_ms=0.1, client="192.0.2.1", partner=None
+            )
         during = ids(capsys.readouterr().out)
         await asyncio.sleep(0)  # the turn ends: the pending lines go out
         after = ids(capsys.readouterr().out)
-        access.request("3", "GET", "/", 200, duration_ms=0.1, client="192.0.2.1", partner=None)  # a new turn
+        access.request(
+            "3", "GET", "/", 200, duration_ms=0.1, client="192.0.2.1", partner=None
+        )  # a new turn
         return [during, after, ids(capsys.readouterr().out)]
 
     assert asyncio.run(main()) == [["0"], ["1", "2"], ["3"]]
@@ -72,7 +80,9 @@ def test_a_long_path_is_cut_so_a_line_stays_one_json_object_under_16_kib(
 ) -> None:
     """Container runtimes split lines over 16 KiB: a shipper would see two broken halves."""
     access = AccessLog()
-    access.request("abc", "GET", "/" + "a" * 60_000, 404, duration_ms=0.1, client="::1", partner=None)
+    access.request(
+        "abc", "GET", "/" + "a" * 60_000, 404, duration_ms=0.1, client="::1", partner=None
+    )
     (line,) = capsys.readouterr().out.splitlines()
     assert len(line.encode()) < 1024
     assert json.loads(line)["path"].endswith("…")

@@ -95,9 +95,11 @@ def test_a_stop_signal_before_uvicorn_listens_still_stops_the_server() -> None:
     signal is remembered and acted on as soon as uvicorn listens: the server stops with 0."""
     script = (
         "import signal, uvicorn\n"
-        "from service.__main__ import APP, DrainingServer\n"
-        f"config = uvicorn.Config(APP, port={free_port()}, log_config=None, loop='uvloop')\n"
-        "server = DrainingServer(config, drain_seconds=0)\n"
+        "from service.__main__ import DrainingServer\n"
+        "from service.http.app import create_app\n"
+        "app = create_app()\n"
+        f"config = uvicorn.Config(app, port={free_port()}, log_config=None, loop='uvloop')\n"
+        "server = DrainingServer(config, app, drain_seconds=0)\n"
         "signal.signal(signal.SIGTERM, server.remember_signal)\n"
         "signal.raise_signal(signal.SIGTERM)  # before run(): uvicorn is not listening yet\n"
         "server.run()\n"
@@ -113,7 +115,7 @@ def test_a_stop_signal_before_uvicorn_listens_still_stops_the_server() -> None:
 
 def test_pipelined_requests_get_whole_answers_in_order(live_server: Server) -> None:
     """HTTP/1.1 pipelining on the server as shipped: several requests sent at once on one
-    connection (the hot path, then Litestar, then the hot path) get whole answers, in order."""
+    connection (a POST, a GET, a POST) get whole answers, in order."""
     body = json.dumps(SEED_EVALUATE).encode()
     one = (
         b"POST /evaluate HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"

@@ -1,0 +1,281 @@
+"""The server's edge, tried as a hostile client would, over raw sockets against the server as
+shipped (``python -m service``): what uvicorn with httptools let through before
+service/http/server.py, each test named after what it protects."""
+
+from __future__ import annotations
+
+import json
+import re
+import select
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from service.examples import SEED_EVALUATE
+from tests.conftest import Server, running_server
+
+pytestmark = pytest.mark.e2e
+
+SEED = json.dumps(SEED_EVALUATE).encode()
+HEAD_TIMEOUT = 1.0
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(
+        tmp_path_factory.mktemp("edge"), HEAD_TIMEOUT_SECONDS=str(HEAD_TIMEOUT)
+    ) as server:
+        yield server
+
+
+def address(server: Server) -> tuple[str, int]:
+    host, port = server.url.removeprefix("http://").split(":")
+    return host, int(port)
+
+
+def connect(server: Server, timeout: float = 10) -> socket.socket:
+    return socket.create_connection(address(server), timeout=timeout)
+
+
+def read_all(connection: socket.socket, limit_seconds: float = 10) -> bytes:
+    """Everything the server sends until it closes (or the time runs out)."""
+    received = b""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        try:
+            chunk = connection.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
+def statuses(raw: bytes) -> list[int]:
+    return [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
+
+
+def problem_of(raw: bytes) -> dict[str, object]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower()
+    problem: dict[str, object] = json.loads(body)
+    assert re.search(rb"x-request-id: " + str(problem["request_id"]).encode(), head)
+    return problem
+
+
+def send_until_answered(connection: socket.socket, chunks: Iterator[bytes]) -> bytes:
+    """Send chunk after chunk, as a client streaming a huge head would, until the server
+    answers or stops reading; then read its answer."""
+    for chunk in chunks:
+        readable, _, _ = select.select([connection], [], [], 0)
+        if readable:
+            break
+        try:
+            connection.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            break
+    return read_all(connection)
+
+
+def rss_kib(server: Server) -> int:
+    status = Path(f"/proc/{server.process.pid}/status").read_text()
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    assert match
+    return int(match[1])
+
+
+# ---- size ---------------------------------------------------------------------------------------
+
+
+def test_a_head_of_endless_small_headers_is_431_at_once_and_memory_stays_flat(
+    edge: Server,
+) -> None:
+    """13 MB of small headers once grew the process by 240 MiB (the pod limit is 256 MiB)."""
+    before = rss_kib(edge)
+
+    def headers() -> Iterator[bytes]:
+        yield b"GET /healthz HTTP/1.1\r\nhost: x\r\n"
+        for block in range(200):  # up to 13 MB in 64 KiB blocks
+            yield b"".join(b"x-a%d-%d: b\r\n" % (block, i) for i in range(6500))
+
+    with connect(edge) as connection:
+        answer = send_until_answered(connection, headers())
+    assert statuses(answer) == [431]
+    assert problem_of(answer)["type"] == "/problems/headers-too-large"
+    assert rss_kib(edge) - before < 8 * 1024
+
+
+def test_one_huge_header_value_is_refused_within_a_second(edge: Server) -> None:
+    """One 64 MiB header value once took 4 s of event-loop time (quadratic in its size)."""
+    started = time.monotonic()
+
+    def value() -> Iterator[bytes]:
+        yield b"GET /healthz HTTP/1.1\r\nhost: x\r\naccept-language: "
+        for _ in range(1024):
+            yield b"a" * 65536
+
+    with connect(edge) as connection:
+        answer = send_until_answered(connection, value())
+    assert statuses(answer) == [431]
+    assert time.monotonic() - started < 3  # the refusal itself comes at 8 KiB
+
+
+def test_a_long_request_line_is_414(edge: Server) -> None:
+    with connect(edge) as connection:
+        connection.sendall(b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nhost: x\r\n\r\n")
+        answer = read_all(connection)
+    assert statuses(answer) == [414]
+    assert problem_of(answer)["type"] == "/problems/uri-too-long"
+
+
+def test_headers_within_the_limits_are_served(edge: Server) -> None:
+    many = b"".join(b"x-h%d: %s\r\n" % (i, b"v" * 100) for i in range(200))  # ~22 KiB
+    with connect(edge) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n" + many)
+        connection.sendall(b"\r\n")
+        assert statuses(read_all(connection)) == [200]
+
+
+# ---- time ---------------------------------------------------------------------------------------
+
+
+def test_a_silent_connection_is_closed_after_the_head_timeout(edge: Server) -> None:
+    started = time.monotonic()
+    with connect(edge) as connection:
+        answer = read_all(connection, limit_seconds=10)
+    waited = time.monotonic() - started
+    assert HEAD_TIMEOUT <= waited < HEAD_TIMEOUT + 1.5
+    assert statuses(answer) == [408]
+
+
+def test_a_trickling_head_is_closed_at_its_deadline_not_kept_alive_by_each_byte(
+    edge: Server,
+) -> None:
+    """A deadline for the whole head: one byte every 0.2 s does not reset it."""
+    started = time.monotonic()
+    closed_after = None
+    with connect(edge) as connection:
+        for byte in b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-slow: " + b"a" * 100:
+            try:
+                connection.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            readable, _, _ = select.select([connection], [], [], 0.2)
+            if readable:
+                closed_after = time.monotonic() - started
+                answer = read_all(connection)
+                break
+        else:
+            pytest.fail("the trickling head was never closed")
+    assert closed_after is not None and closed_after < HEAD_TIMEOUT + 1.5
+    assert statuses(answer) == [408]
+    assert problem_of(answer)["type"] == "/problems/head-timeout"
+
+
+def test_a_server_full_of_unfinished_heads_still_serves_a_new_client(tmp_path: Path) -> None:
+    """600 connections that never finished their head exhausted a 512-file limit, and new
+    clients were reset with nothing logged. Under a 256-file limit, 400 of them now make the
+    server drop the oldest, log it, and serve the new client."""
+    with running_server(
+        tmp_path, files=256, HEAD_TIMEOUT_SECONDS="30", MAX_CONNECTIONS="1000"
+    ) as server:
+        idle = []
+        try:
+            for _ in range(400):
+                connection = connect(server)
+                connection.sendall(b"GET /healthz HTTP/1.1\r\n")
+                idle.append(connection)
+            started = time.monotonic()
+            with connect(server, timeout=5) as client:
+                client.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+                assert statuses(read_all(client, limit_seconds=5)) == [200]
+            assert time.monotonic() - started < 3
+        finally:
+            for connection in idle:
+                connection.close()
+        log = server.log()
+    assert "fewer connections than MAX_CONNECTIONS" in log
+    assert "connection dropped to make room" in log
+
+
+# ---- order and rules ------------------------------------------------------------------------------
+
+
+def test_a_malformed_request_pipelined_after_a_valid_one_gets_its_own_answer_after_it(
+    edge: Server,
+) -> None:
+    """Before, only the 400 came back, and the client read it as its valid request's answer."""
+    valid = (
+        b"POST /evaluate HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\n\r\n%s" % (len(SEED), SEED)
+    )
+    with connect(edge) as connection:
+        connection.sendall(valid + b"GARBAGE\r\n\r\n")
+        answer = read_all(connection)
+    assert statuses(answer) == [200, 400]
+    assert b'"monthly_gain":19082.00' in answer
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"GET /healthz HTTP/1.1\r\n\r\n", 400),  # no Host (RFC 9112 3.2)
+        (b"GET /healthz HTTP/1.1\r\nhost: a\r\nhost: b\r\n\r\n", 400),
+        (b"GET /healthz HTTP/2.0\r\nhost: a\r\n\r\n", 505),
+        (
+            b"POST /evaluate HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\n"
+            b"transfer-encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            501,
+        ),
+        (b"GET /healthz HTTP/1.0\r\n\r\n", 200),  # HTTP/1.0 needs no Host
+    ],
+    ids=["no-host", "two-hosts", "http-2.0", "gzip-chunked", "http-1.0"],
+)
+def test_http11_framing_rules_are_enforced(edge: Server, head: bytes, status: int) -> None:
+    with connect(edge) as connection:
+        connection.sendall(head)
+        answer = read_all(connection)
+    assert statuses(answer)[:1] == [status]
+
+
+@pytest.mark.parametrize("path", ["/metrics/", "//metrics", "/%6detrics", "/healthz/"])
+def test_only_canonical_paths_are_served(edge: Server, path: str) -> None:
+    """Aliases of /metrics would slip past an ingress rule written for /metrics."""
+    with connect(edge) as connection:
+        connection.sendall(
+            b"GET %s HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n" % path.encode()
+        )
+        answer = read_all(connection)
+    assert statuses(answer) == [404]
+
+
+def test_the_servers_own_refusals_are_logged_with_request_id_status_and_client_and_counted(
+    edge: Server,
+) -> None:
+    with connect(edge) as connection:
+        connection.sendall(b"NOT-HTTP\r\n\r\n")
+        problem = problem_of(read_all(connection))
+    lines = [json.loads(line) for line in edge.log().splitlines() if line.startswith("{")]
+    (line,) = [line for line in lines if line.get("request_id") == problem["request_id"]]
+    assert line["status"] == 400 and line["client"] == "127.0.0.1"
+    with connect(edge) as connection:
+        connection.sendall(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        exposition = read_all(connection).decode()
+    assert re.search(
+        r'roi_requests_total\{method="OTHER",route="other",status="400"\} [1-9]', exposition
+    )
+
+
+def test_every_log_line_is_one_json_object_under_16_kib(edge: Server) -> None:
+    with connect(edge) as connection:
+        connection.sendall(
+            b"GET /" + b"%22" * 2500 + b" HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+        )
+        assert statuses(read_all(connection)) == [404]
+    for line in edge.log().splitlines():
+        assert len(line.encode()) < 16 * 1024
+        json.loads(line)
