@@ -532,7 +532,7 @@ def _answer(
         pv_benefits=pv_benefits,
         pv_costs=pv_costs,
         npv=money(result.pv_benefits - result.pv_costs),
-        roi=_roi(result),
+        roi=_roi(result, pv_costs),
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
         irr_period=result.irr_period,
@@ -567,7 +567,7 @@ def _scenario(
         pv_benefits=round_money(result.pv_benefits, minor_unit),
         pv_costs=round_money(result.pv_costs, minor_unit),
         npv=round_money(result.pv_benefits - result.pv_costs, minor_unit),
-        roi=_roi(result),
+        roi=_roi(result, round_money(result.pv_costs, minor_unit)),
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
     )
@@ -620,8 +620,10 @@ def _rates(irr_period: float | None, period_months: int) -> tuple[float | None, 
     return math.expm1(growth / period_months), annual
 
 
-def _roi(result: Outcome) -> float | None:
-    if not result.pv_costs:
+def _roi(result: Outcome, shown_pv_costs: Decimal) -> float | None:
+    """npv / PV_costs; null when the PV of costs the answer shows is zero (a cost that rounds
+    to nothing, 0.4 JPY, would otherwise give a ratio of figures shown as 0)."""
+    if not shown_pv_costs:
         return None
     return float((result.pv_benefits - result.pv_costs) / result.pv_costs)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +18,7 @@ from service.examples import SEED_EVALUATE
 from service.http.app import create_app
 from service.http.limits import RateLimiter
 from service.settings import Settings, SettingsError
+from tests.conftest import ROOT
 
 Client = TestClient  # type: ignore[type-arg]
 SEED = json.dumps(SEED_EVALUATE).encode()
@@ -145,11 +150,125 @@ def test_the_limiter_forgets_the_oldest_clients_beyond_its_bound() -> None:
 @pytest.mark.parametrize(
     "environ",
     [{"PORT": "0"}, {"PORT": "http"}, {"WORKERS": "100"}, {"PARTNER_KEY_SHA256S": "not-a-digest"},
-     {"MAX_BODY_BYTES": "10"}, {"RATE_LIMIT_PER_MINUTE": "-1"}, {"LOG_FORMAT": "xml"}],
+     {"MAX_BODY_BYTES": "10"}, {"RATE_LIMIT_PER_MINUTE": "-1"}, {"LOG_FORMAT": "xml"},
+     # these were once accepted silently:
+     {"CORS_ORIGINS": "not a url"}, {"CORS_ORIGINS": "https://crm.example/calculator"},
+     {"CORS_ORIGINS": "HTTPS://CRM.EXAMPLE"}, {"LOG_LEVEL": "verbose"},
+     {"FORWARDED_ALLOW_IPS": "not-an-ip"}, {"FORWARDED_ALLOW_IPS": "10.0.0.0/33"},
+     {"PARTNER_KEY_SHA256S": f"a:{'0' * 64},b:{'0' * 64}"},
+     {"PARTNER_KEY_SHA256S": f"a:{'0' * 64},a:{'1' * 64}"},
+     {"PARTNER_KEY_SHA256S": f"two words:{'0' * 64}"},
+     {"MAX_WAIT_SECONDS": "0"}, {"HEAD_TIMEOUT_SECONDS": "600"}, {"MAX_CONNECTIONS": "1"}],
 )  # fmt: skip
 def test_bad_settings_are_refused_with_a_message(environ: dict[str, str]) -> None:
-    with pytest.raises(SettingsError):
+    with pytest.raises(SettingsError) as refused:
         Settings.from_env(environ)
+    assert next(iter(environ)) in str(refused.value) or "invalid environment" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{"CORS_ORIGINS": "*"}, {"CORS_ORIGINS": "https://crm.example, http://localhost:8000"},
+     {"CORS_ORIGINS": "http://[::1]:8000"}, {"LOG_LEVEL": "WARNING"},
+     {"FORWARDED_ALLOW_IPS": "10.0.0.0/8, 2001:db8::/32, 127.0.0.1"}, {"FORWARDED_ALLOW_IPS": "*"}],
+)  # fmt: skip
+def test_good_settings_are_accepted(environ: dict[str, str]) -> None:
+    Settings.from_env(environ)
+
+
+def test_a_bad_setting_stops_the_server_with_exit_2_and_a_message() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "service"], cwd=ROOT, capture_output=True, timeout=30, check=False,
+        env={**os.environ, "CORS_ORIGINS": "not a url"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.decode().startswith("roi-service: CORS_ORIGINS:")
+
+
+# ---- the client's address behind proxies ------------------------------------------------------
+
+
+def limited_behind(proxies: str) -> Iterator[Client]:
+    yield from configured(forwarded_allow_ips=proxies, rate_limit_per_minute=2)
+
+
+def post_from(client: Client, forwarded_for: str) -> int:
+    headers = {**JSON, "x-forwarded-for": forwarded_for}
+    return client.post("/evaluate", content=SEED, headers=headers).status_code
+
+
+def test_a_client_behind_a_trusted_proxy_cannot_choose_its_own_address() -> None:
+    """uvicorn took the left-most X-Forwarded-For entry, which the client writes: with '*' a
+    client escaped its rate limit by sending a new address each time. The address that counts
+    is the one the trusted proxy wrote, the right-most."""
+    for client in limited_behind("*"):
+        forged = [post_from(client, f"10.9.{i}.1, 203.0.113.7") for i in range(5)]
+        assert forged == [200, 200, 429, 429, 429]
+        assert post_from(client, "198.51.100.1") == 200  # another client has its own bucket
+
+
+def test_behind_listed_proxies_the_client_is_the_right_most_untrusted_hop(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for client in configured(forwarded_allow_ips="10.0.0.0/8"):
+        # the test client's peer is "testclient", not an address: never a trusted proxy
+        client.get("/healthz", headers={"x-forwarded-for": "203.0.113.7"})
+    assert '"client":"testclient"' in capsys.readouterr().out
+    from service.http.security import Proxies
+
+    proxies = Proxies("10.0.0.0/8")
+    assert proxies.client("10.0.0.1", [b"1.1.1.1, 203.0.113.7, 10.0.0.5"]) == "203.0.113.7"
+    assert proxies.client("10.0.0.1", [b"1.1.1.1", b"203.0.113.9"]) == "203.0.113.9"
+    assert proxies.client("10.0.0.1", [b"garbage, 10.0.0.5"]) == "10.0.0.5"
+    assert proxies.client("192.0.2.1", [b"203.0.113.7"]) == "192.0.2.1"  # not a proxy of ours
+    assert proxies.client("10.0.0.1", [b"x" * 4000]) == "10.0.0.1"
+
+
+def test_an_ipv6_client_is_limited_by_its_64_prefix() -> None:
+    from service.http.security import rate_key
+
+    assert rate_key("2001:db8:1:2:aaaa::1") == rate_key("2001:db8:1:2:bbbb::9")
+    assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
+    assert rate_key("192.0.2.1") == "192.0.2.1"
+
+
+def test_wrong_api_keys_count_against_the_clients_rate_limit() -> None:
+    """100 wrong keys from one address all got 401 under a limit of 30: guessing was free."""
+    for client in configured(
+        rate_limit_per_minute=30,
+        partner_key_sha256s="acme:" + hashlib.sha256(PARTNER_KEY.encode()).hexdigest(),
+    ):
+        statuses = [
+            client.post(
+                "/evaluate", content=SEED, headers={**JSON, "x-api-key": f"guess-{i}"}
+            ).status_code
+            for i in range(100)
+        ]
+    assert statuses[:30] == [401] * 30
+    assert set(statuses[30:]) == {429}
+
+
+def test_the_limiter_stays_small_whatever_the_clients_send() -> None:
+    """20,000 forged 4 KB addresses grew the limiter by 79 MiB, which stayed."""
+    limiter = RateLimiter(per_minute=10)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(limiter.max_clients + 20_000):
+            limiter.acquire(f"ip:{i}" + "x" * 4000, now=float(i))
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(limiter.buckets) == limiter.max_clients
+    assert grown < 25 * 1024 * 1024, grown
+
+
+def test_the_index_varies_on_accept(client: Client) -> None:
+    """GET / answers the page or JSON by Accept, and may be cached publicly: without
+    Vary: Accept a shared cache could serve the HTML page to an API client."""
+    for accept in ("text/html", "application/json"):
+        vary = client.get("/", headers={"accept": accept}).headers["vary"]
+        assert "Accept" in [part.strip() for part in vary.split(",")]
 
 
 def test_settings_come_from_the_environment() -> None:

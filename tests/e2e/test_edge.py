@@ -16,6 +16,7 @@ import pytest
 
 from service.examples import SEED_EVALUATE
 from tests.conftest import Server, running_server
+from tests.tools.heavy import heaviest_payback
 
 pytestmark = pytest.mark.e2e
 
@@ -271,11 +272,49 @@ def test_the_servers_own_refusals_are_logged_with_request_id_status_and_client_a
 
 
 def test_every_log_line_is_one_json_object_under_16_kib(edge: Server) -> None:
+    """A 60 KB path was logged whole; container runtimes split lines at 16 KiB."""
     with connect(edge) as connection:
-        connection.sendall(
-            b"GET /" + b"%22" * 2500 + b" HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
-        )
-        assert statuses(read_all(connection)) == [404]
-    for line in edge.log().splitlines():
+        connection.sendall(b"GET /" + b"%22" * 20_000 + b" HTTP/1.1\r\nhost: x\r\n\r\n")
+        assert statuses(read_all(connection)) == [414]
+    lines = edge.log().splitlines()
+    assert lines
+    for line in lines:
         assert len(line.encode()) < 16 * 1024
         json.loads(line)
+
+
+# ---- load ---------------------------------------------------------------------------------------
+
+
+def test_an_overload_of_the_heaviest_requests_is_shed_and_probes_answer_within_a_second(
+    tmp_path: Path,
+) -> None:
+    """200 of the heaviest valid /payback requests at once were all served one after another,
+    none got 503, and /healthz took 2.3 s (the liveness probe gives up at 3 s). Now a request
+    that waited past MAX_WAIT_SECONDS gets 503 + Retry-After, and the probe is answered."""
+    body = json.dumps(heaviest_payback()).encode()
+    request = (
+        b"POST /payback HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    with running_server(tmp_path, MAX_WAIT_SECONDS="0.1", LOG_LEVEL="warning") as server:
+        connections = [connect(server, timeout=30) for _ in range(200)]
+        probe = connect(server, timeout=30)
+        try:
+            for connection in connections:
+                connection.sendall(request)
+            started = time.monotonic()
+            probe.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            assert statuses(read_all(probe, limit_seconds=30)) == [200]
+            probe_seconds = time.monotonic() - started
+            answers = [read_all(connection, limit_seconds=30) for connection in connections]
+        finally:
+            probe.close()
+            for connection in connections:
+                connection.close()
+    got = [statuses(answer)[0] for answer in answers]
+    assert probe_seconds < 1.0
+    assert set(got) == {200, 503}, got
+    shed = next(answer for answer in answers if statuses(answer) == [503])
+    assert b"retry-after: 1" in shed.lower()
+    assert problem_of(shed)["type"] == "/problems/overloaded"

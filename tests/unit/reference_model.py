@@ -462,8 +462,8 @@ def payback(
         pv_costs += df[t].scale(C_m)
     # spec: "npv = PV_benefits - PV_costs"
     npv = pv_benefits - pv_costs
-    # spec: "roi = npv / PV_costs   (null when PV_costs = 0)"
-    if pv_costs.sign() == 0:
+    # spec: "roi = npv / PV_costs   (null when PV_costs, rounded to the minor unit, is 0)"
+    if pv_costs.sign() == 0 or pv_costs.money(minor_unit) == 0:
         roi = None
     elif npv.is_rational() and pv_costs.is_rational():
         roi = to_float(npv.rational() / pv_costs.rational())

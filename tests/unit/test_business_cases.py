@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from service.calc import EvaluateRequest, ModelError, PaybackRequest, evaluate, payback
+from service.calc import EvaluateRequest, ModelError, PaybackRequest, Scenario, evaluate, payback
 from service.examples import SEED_EVALUATE, SEED_PAYBACK, SEED_PAYBACK_WITH_EVALUATION
 
 # A published Forrester TEI three-year table (initial year, years 1-3), risk-adjusted, at 10 %:
@@ -201,3 +201,19 @@ def test_steps_are_worded_in_the_requested_language(language: str, word: str) ->
     english = evaluate(msgspec.convert(SEED_EVALUATE, EvaluateRequest), 2, "en")
     assert [s.value for s in answer.steps] == [s.value for s in english.steps]
     assert [s.key for s in answer.steps] == [s.key for s in english.steps]
+
+
+def test_roi_is_null_when_the_pv_of_costs_shown_is_zero() -> None:
+    """0.4 JPY of costs rounds to a shown pv_costs of 0: a ROI of 29999 beside it would be a
+    ratio of figures the answer shows as zero."""
+    request = msgspec.convert(
+        {"currency": "JPY", "monthly_benefit": 1000,
+         "costs": {"one_time": [{"name": "a", "amount": 0.4}]}},
+        PaybackRequest,
+    )  # fmt: skip
+    answer = payback(request, 0)
+    assert answer.pv_costs == 0
+    assert answer.roi is None
+    for scenario in payback(msgspec.structs.replace(request, scenarios=[
+        msgspec.convert({"name": "x", "effect_scale": 1}, Scenario)]), 0).scenarios:  # fmt: skip
+        assert scenario.pv_costs == 0 and scenario.roi is None

@@ -1,0 +1,50 @@
+"""The heaviest valid requests: every list at its longest, every option on (for the overload
+test and the README's bound on the work of one request)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.calc.types import MAX_COST_LINES, MAX_HORIZON_MONTHS, MAX_SCENARIOS, MAX_STAGES
+
+
+def heaviest_evaluate() -> dict[str, Any]:
+    return {
+        "currency": "UAH",
+        "stages": [
+            {"name": f"stage {i}", "count": 10**9 // (i + 1), "uplift": 0.0123 + i / 1000}
+            for i in range(MAX_STAGES)
+        ],
+        "average_deal_value": 123456.78,
+        "average_deal_value_uplift": 0.0711,
+        "gross_margin": 0.37,
+        "scenarios": [{"name": f"s{i}", "effect_scale": 0.5 + i / 2} for i in range(MAX_SCENARIOS)],
+        "sensitivity_swing": 0.2,
+    }
+
+
+def heaviest_payback() -> dict[str, Any]:
+    return {
+        "currency": "UAH",
+        "evaluation": heaviest_evaluate(),
+        "productivity": {
+            "users": 250,
+            "hours_saved_per_user_per_month": 5.5,
+            "loaded_hourly_cost": 312.4,
+            "realization": 0.8,
+        },
+        "costs": {
+            "one_time": [
+                {"name": f"one-time {i}", "amount": 1000.01 * (i + 1)}
+                for i in range(MAX_COST_LINES)
+            ],
+            "monthly": [
+                {"name": f"monthly {i}", "amount": 97.13 * (i + 1)} for i in range(MAX_COST_LINES)
+            ],
+        },
+        "horizon_months": MAX_HORIZON_MONTHS,
+        "ramp_up_months": 7,
+        "annual_discount_rate": 0.117,
+        "risk_adjustment": {"benefits": 0.13, "costs": 0.07},
+        "scenarios": [{"name": f"s{i}", "effect_scale": 0.3 + i / 2} for i in range(MAX_SCENARIOS)],
+    }
