@@ -17,6 +17,7 @@ from litestar.testing import TestClient
 from service.examples import SEED_EVALUATE
 from service.http.app import create_app
 from service.http.limits import RateLimiter
+from service.http.security import Proxies, rate_key
 from service.settings import Settings, SettingsError
 from tests.conftest import ROOT
 
@@ -214,8 +215,6 @@ def test_behind_listed_proxies_the_client_is_the_right_most_untrusted_hop(
         # the test client's peer is "testclient", not an address: never a trusted proxy
         client.get("/healthz", headers={"x-forwarded-for": "203.0.113.7"})
     assert '"client":"testclient"' in capsys.readouterr().out
-    from service.http.security import Proxies
-
     proxies = Proxies("10.0.0.0/8")
     assert proxies.client("10.0.0.1", [b"1.1.1.1, 203.0.113.7, 10.0.0.5"]) == "203.0.113.7"
     assert proxies.client("10.0.0.1", [b"1.1.1.1", b"203.0.113.9"]) == "203.0.113.9"
@@ -225,8 +224,6 @@ def test_behind_listed_proxies_the_client_is_the_right_most_untrusted_hop(
 
 
 def test_an_ipv6_client_is_limited_by_its_64_prefix() -> None:
-    from service.http.security import rate_key
-
     assert rate_key("2001:db8:1:2:aaaa::1") == rate_key("2001:db8:1:2:bbbb::9")
     assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
     assert rate_key("192.0.2.1") == "192.0.2.1"

@@ -10,7 +10,7 @@ import re
 import pytest
 import structlog
 
-from service.ops.logs import AccessLog, Timestamp
+from service.ops.logs import MAX_FIELD_CHARS, AccessLog, Timestamp, bound_fields
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -89,8 +89,6 @@ def test_a_long_path_is_cut_so_a_line_stays_one_json_object_under_16_kib(
 
 
 def test_every_structlog_field_is_bounded(capsys: pytest.CaptureFixture[str]) -> None:
-    from service.ops.logs import MAX_FIELD_CHARS, bound_fields
-
     event = bound_fields(None, "info", {"event": "x" * 100_000, "exception": "y" * 100_000 + "END"})
     assert len(event["event"]) == MAX_FIELD_CHARS
     assert event["exception"].endswith("END") and len(event["exception"]) < 10_000

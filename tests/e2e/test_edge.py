@@ -203,7 +203,7 @@ def test_a_server_full_of_unfinished_heads_still_serves_a_new_client(tmp_path: P
     assert "connection dropped to make room" in log
 
 
-# ---- order and rules ------------------------------------------------------------------------------
+# ---- order and rules ----------------------------------------------------------------------------
 
 
 def test_a_malformed_request_pipelined_after_a_valid_one_gets_its_own_answer_after_it(

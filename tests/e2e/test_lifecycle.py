@@ -4,17 +4,25 @@ metrics across workers."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
+import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from service.__main__ import shared_metrics_directory
 from service.examples import SEED_EVALUATE
+from service.ops.logs import configure_logging
+from service.settings import Settings
 from tests.conftest import Server, running_server
 
 pytestmark = pytest.mark.e2e
@@ -55,14 +63,18 @@ def status_of(url: str) -> int:
         return error.code
 
 
-@pytest.mark.parametrize("drain_seconds", ["0", "1"])  # the built-in default, and a drain
-def test_sigterm_finishes_twenty_uploads_in_flight_and_exits_0(
-    tmp_path: Path, drain_seconds: str
+@pytest.mark.parametrize(
+    ("stop", "drain_seconds"),
+    [(signal.SIGTERM, "0"), (signal.SIGTERM, "1"), (signal.SIGHUP, "0")],
+    ids=["sigterm", "sigterm-drain", "sighup"],
+)  # the built-in default, a drain, and SIGHUP, which once killed a single worker at once
+def test_a_stop_signal_finishes_twenty_uploads_in_flight_and_exits_0(
+    tmp_path: Path, stop: signal.Signals, drain_seconds: str
 ) -> None:
     with running_server(tmp_path, DRAIN_SECONDS=drain_seconds) as server:
         uploads = [start_upload(server) for _ in range(20)]
         time.sleep(0.3)  # every request has started: headers and half a body are in
-        server.process.send_signal(signal.SIGTERM)
+        server.process.send_signal(stop)
         time.sleep(0.3)
         if drain_seconds != "0":
             assert status_of(server.url + "/readyz") == 503  # draining, still answering
@@ -137,3 +149,89 @@ def test_requests_the_server_cannot_parse_get_a_problem_too(
                  b"cache-control: no-store", b"x-request-id: "):  # fmt: skip
         assert line in head.lower()
     assert json.loads(body)["status"] == 400
+
+
+@contextmanager
+def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` at ``where``, as a pod's /tmp (an emptyDir with a size limit)."""
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"mounting a small tmpfs needs root (CAP_SYS_ADMIN): {mounted.stderr!r}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill(directory: Path) -> None:
+    """Write until the file system is full."""
+    with (directory / "filler").open("wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass
+
+
+def test_two_workers_keep_serving_when_tmp_fills_after_start(tmp_path: Path) -> None:
+    """The workers' shared metrics files are memory-mapped: a full /tmp once put them in a
+    SIGBUS crash loop. Their blocks are reserved at start, so new series still fit."""
+    with (
+        small_tmpfs(tmp_path / "tmp", "8m") as tmp,
+        running_server(tmp_path, WORKERS="2", TMPDIR=str(tmp)) as server,
+    ):
+        fill(tmp)
+        for path in ("/healthz", "/readyz", "/nowhere", "/", "/schema") * 20:
+            assert status_of(server.url + path) in {200, 404}
+        with urllib.request.urlopen(server.url + "/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+        assert 'route="other"' in text
+        assert server.process.poll() is None
+    assert "died" not in server.log().lower() and "sigbus" not in server.log().lower()
+
+
+@pytest.mark.parametrize("state", ["full", "read-only"])
+def test_two_workers_serve_when_tmp_is_unusable_at_start_and_say_what_metrics_lose(
+    tmp_path: Path, state: str
+) -> None:
+    """A full or read-only /tmp at start was a 24-line traceback and no service, although the
+    directory only serves metrics. (The metrics directory is given, as an operator would: with
+    an unusable TMPDIR, Python's tempfile falls back to another directory by itself.)"""
+    with small_tmpfs(tmp_path / "tmp", "1m") as tmp:
+        (tmp / "metrics").mkdir()
+        if state == "full":
+            fill(tmp)
+        else:
+            subprocess.run(["mount", "-o", "remount,ro", str(tmp)], check=True)
+        with running_server(
+            tmp_path, WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics")
+        ) as server:
+            assert status_of(server.url + "/evaluate") == 405
+            assert status_of(server.url + "/metrics") == 200
+        log = server.log()
+    assert "metrics not shared between workers" in log
+    assert "Traceback" not in log
+
+
+def test_no_directory_for_shared_metrics_is_logged_not_fatal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When python -m service cannot make the workers' metrics directory, it says so and
+    serves with per-worker metrics."""
+
+    def no_room(**_: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setattr(tempfile, "mkdtemp", no_room)
+    configure_logging(Settings(log_format="json"))
+    shared_metrics_directory()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["event"] == "metrics not shared between workers"
+    assert "No space left" in line["reason"]
