@@ -1,6 +1,7 @@
 """Where a request's time goes: the service's whole ASGI path in-process, without sockets.
 
-Drives ``service.app:app`` (middleware, Litestar, the handler, the model) with a raw ASGI
+Drives the app ``create_app()`` builds (the Application, Litestar's router, the guards, the
+handler, the model) with a raw ASGI
 scope/receive/send on uvloop, prints µs per request (best of 5) and the top of a cProfile.
 
     .venv/bin/python bench/profile_request.py [--path /payback] [--sort tottime] [--top 30]
@@ -25,9 +26,12 @@ import common  # noqa: F401  puts the project root on sys.path
 
 os.environ.setdefault("LOG_FORMAT", "json")
 
-from service.app import app
-
 from service import examples
+from service.http.app import create_app
+
+app = create_app()
+_settle = __import__("service.http.app", fromlist=["x"])._settle_the_heap
+_settle()
 
 BODIES = {
     "/evaluate": examples.SEED_EVALUATE,
