@@ -1,10 +1,18 @@
-"""Where a request's time goes: the service's whole ASGI path in-process, without sockets.
+"""Where a request's time goes: the service's ASGI path in-process, without sockets, layer by
+layer.
 
-Drives the app ``create_app()`` builds (the Application, Litestar's router, the guards, the
-handler, the model) with a raw ASGI
-scope/receive/send on uvloop, prints µs per request (best of 5) and the top of a cProfile.
+Drives, with a raw ASGI scope/receive/send on uvloop, five stacks that each add one layer to
+the one before, and prints µs per request (best of 5) for each and the difference:
 
-    .venv/bin/python bench/profile_request.py [--path /payback] [--sort tottime] [--top 30]
+1. the answer alone: strict decode, the model, encode (``routes.evaluate_answer``);
+2. the @asgi handler called directly (reading the body, the answer's head);
+3. Litestar's router and exception middleware around it (no guards);
+4. with the guards (Litestar middleware);
+5. the Application as shipped (request id, headers, metrics, the log line).
+
+With ``--profile`` it also prints the top of a cProfile of the full stack.
+
+    .venv/bin/python bench/profile_request.py [--path /payback] [--profile] [--top 30]
 """
 
 from __future__ import annotations
@@ -15,8 +23,9 @@ import os
 import pstats
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import uvloop
@@ -26,20 +35,59 @@ import common  # noqa: F401  puts the project root on sys.path
 
 os.environ.setdefault("LOG_FORMAT", "json")
 
-from service import examples
-from service.http.app import create_app
+from litestar import Litestar
+from litestar.datastructures import State
 
-app = create_app()
-_settle = __import__("service.http.app", fromlist=["x"])._settle_the_heap
-_settle()
+from service import examples
+from service.http import app as app_module
+from service.http import routes
+from service.http.application import Exchange
+from service.http.errors import EXCEPTION_HANDLERS
+from service.settings import Settings
 
 BODIES = {
     "/evaluate": examples.SEED_EVALUATE,
     "/payback": dict(examples.SEED_PAYBACK, horizon_months=120),
 }
+ASGI = Callable[[Any, Any, Any], Awaitable[None]]
 
 
-def driver(path: str) -> Any:
+def stacks(path: str) -> dict[str, ASGI]:
+    """The five stacks of the module's docstring, by name."""
+    settings = Settings(log_format="json")
+    full = app_module.create_app(settings)
+    bare = Litestar(
+        route_handlers=[route.handler for route in routes.ROUTES],
+        exception_handlers=cast(Any, EXCEPTION_HANDLERS),
+        openapi_config=None,
+        logging_config=None,
+        state=State({"settings": settings, "draining": False}),
+    )
+    compute = routes.evaluate_answer if path == "/evaluate" else routes.payback_answer
+    body = msgspec.json.encode(BODIES[path])
+
+    async def answer_only(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": compute(body, "en")})
+
+    class _App:
+        state = State({"settings": settings})
+
+    async def handler_only(scope: Any, receive: Any, send: Any) -> None:
+        scope["app"] = _App
+        await routes.answer_post(scope, receive, send, compute)
+
+    app_module._settle_the_heap()
+    return {
+        "1 answer (decode, model, encode)": answer_only,
+        "2 + @asgi handler": handler_only,
+        "3 + Litestar router": cast(ASGI, bare),
+        "4 + guards": full.routed,
+        "5 + Application (as shipped)": cast(ASGI, full),
+    }
+
+
+def driver(app: ASGI, path: str) -> Callable[[int], Awaitable[None]]:
     body = msgspec.json.encode(BODIES[path])
     headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
                (b"content-length", str(len(body)).encode())]  # fmt: skip
@@ -57,8 +105,11 @@ def driver(path: str) -> Any:
             "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
             "root_path": "", "headers": list(headers), "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000),
+            "server": ("127.0.0.1", 8000), "state": {"arrived": time.perf_counter()},
         }  # fmt: skip
+        # What the Application gives the guards (stack 4 runs without it); the same small cost
+        # in every stack, so the differences between them stay true.
+        scope["state"]["exchange"] = Exchange("id", dict(headers), "127.0.0.1", time.perf_counter())
         await app(scope, receive, send)
         if sent[0]["status"] != 200:
             raise RuntimeError(sent)
@@ -70,32 +121,45 @@ def driver(path: str) -> Any:
     return many
 
 
+def best_us(many: Callable[[int], Awaitable[None]], count: int) -> float:
+    uvloop.run(many(200))
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        uvloop.run(many(count))
+        timings.append((time.perf_counter() - started) / count * 1e6)
+    return min(timings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--path", default="/evaluate", choices=sorted(BODIES))
     parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
-    many = driver(args.path)
     stdout = sys.stdout
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115  the log lines go nowhere
     try:
-        uvloop.run(many(200))
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            uvloop.run(many(args.count))
-            timings.append((time.perf_counter() - started) / args.count * 1e6)
+        built = stacks(args.path)
+        layers = {name: best_us(driver(app, args.path), args.count) for name, app in built.items()}
         profiler = cProfile.Profile()
-        profiler.enable()
-        uvloop.run(many(args.count))
-        profiler.disable()
+        if args.profile:
+            many = driver(built["5 + Application (as shipped)"], args.path)
+            profiler.enable()
+            uvloop.run(many(args.count))
+            profiler.disable()
     finally:
         sys.stdout.close()
         sys.stdout = stdout
-    print(f"{args.path}: {min(timings):.1f} µs per request in-process (best of 5 × {args.count})")
-    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    print(f"{args.path}: µs per request in-process (best of 5 × {args.count})")
+    before = 0.0
+    for name, us in layers.items():
+        print(f"  {name:34} {us:7.1f}  (+{us - before:.1f})")
+        before = us
+    if args.profile:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0
 
 
