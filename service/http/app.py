@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Application:
     )
     litestar = Litestar(
         route_handlers=[route.handler for route in ROUTES],
-        middleware=[Guards(settings)],
+        middleware=[Guards(settings).middleware()],
         exception_handlers=cast(Any, EXCEPTION_HANDLERS),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=None,  # the contract is ours: see service/http/openapi.py

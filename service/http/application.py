@@ -111,10 +111,11 @@ class Application:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
-                answer = list(message.get("headers", ()))
-                if not any(name.lower() == b"cache-control" for name, _ in answer):
+                answer = [*message.get("headers", ()), *extra]
+                # Litestar and the handlers write header names in lower case
+                if not any(name == b"cache-control" for name, _ in answer):
                     answer.append(_NO_STORE)
-                message["headers"] = [*answer, *extra]
+                message["headers"] = answer
             await send(message)
 
         try:

@@ -13,9 +13,8 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
-from litestar.middleware import ASGIMiddleware
+from litestar.middleware import DefineMiddleware
 
 from service.http import problems
 from service.http.errors import Refused
@@ -41,8 +40,9 @@ def is_canonical(scope: Any) -> bool:
     return b"%" not in raw and b"//" not in raw and (raw == b"/" or not raw.endswith(b"/"))
 
 
-class Guards(ASGIMiddleware):
-    scopes = (ScopeType.HTTP,)
+class Guards:
+    """The guards' policies and counters, one set for the whole app (see the module's docstring);
+    ``middleware()`` puts them in front of every route."""
 
     def __init__(self, settings: Settings) -> None:
         self.cors = CorsPolicy(settings.cors_origins)
@@ -58,6 +58,10 @@ class Guards(ASGIMiddleware):
         self.in_flight = InFlight(settings.max_in_flight)
         self.deadlines = BodyDeadlines(settings.body_timeout_seconds)
         self.max_wait_seconds = settings.max_wait_seconds
+
+    def middleware(self) -> DefineMiddleware:
+        """For ``Litestar(middleware=[...])``: Litestar wraps each route's app in a _Guarded."""
+        return DefineMiddleware(_Guarded, guards=self)
 
     async def handle(self, scope: Any, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if not is_canonical(scope):
@@ -130,6 +134,17 @@ class Guards(ASGIMiddleware):
             raise Refused(
                 problems.problem("rate-limited", detail), {"retry-after": retry_after(wait)}
             )
+
+
+class _Guarded:
+    """One route's app behind the guards (plain ASGI middleware: the request has been routed)."""
+
+    def __init__(self, app: ASGIApp, guards: Guards) -> None:
+        self.app = app
+        self.guards = guards
+
+    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+        await self.guards.handle(scope, receive, send, self.app)
 
 
 def _overloaded(why: str) -> Refused:

@@ -4,8 +4,9 @@ uvicorn with httptools has no limit on the request head and no timeout for it, a
 malformed request in plain text before the answers of the valid requests pipelined ahead of it,
 and lets some HTTP/1.1 violations through. This subclass adds, per connection:
 
-- **size**: the request line and each header line at most 8 KiB (414, 431), all of the head at
-  most 32 KiB (431), counted as the bytes arrive, so an endless head is never buffered;
+- **size**: all of the head at most 32 KiB (431, or 414 while still in the request line),
+  counted as the bytes arrive, so an endless head is never buffered; the request line and each
+  header line at most 8 KiB (414, 431);
 - **time**: the head must arrive in full within ``HEAD_TIMEOUT_SECONDS`` of its first byte (or
   of the connection) whatever it trickles, else 408; one timer sweeps every connection;
 - **room**: at most ``MAX_CONNECTIONS`` connections (kept under the file limit): past it the
@@ -54,6 +55,10 @@ _HEADERS = (
 )
 
 log = structlog.get_logger("roi_service.edge")
+
+
+class _Refused(Exception):
+    """Raised in a parser callback to stop the parser at a refused request."""
 
 
 class Heads:
@@ -129,8 +134,8 @@ class EdgeProtocol(HttpToolsProtocol):
         self.in_head = False
         self.head_bytes = 0
         self.received_at = 0.0
-        self.refusal: bytes | None = None  # an answer waiting for those pipelined before it
-        self.refused = False
+        self.refusal: bytes | None = None  # the refusal, sent once those before it are answered
+        self.refused = False  # sent
 
     def client_address(self) -> str:
         return self.client[0] if self.client else "unknown"
@@ -149,7 +154,7 @@ class EdgeProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self.refused or self.refusal is not None:
+        if self.refusal is not None:
             return  # answered with a refusal: the rest is not read
         self._unset_keepalive_if_required()
         self.received_at = time.perf_counter()
@@ -159,10 +164,8 @@ class EdgeProtocol(HttpToolsProtocol):
                 self.parser.feed_data(step)
             except httptools.HttpParserUpgrade:
                 return  # no upgrades here: the request was answered as a plain one
-            except httptools.HttpParserError:
+            except httptools.HttpParserError:  # also a refusal raised in on_headers_complete
                 self.refuse("bad-request", "the HTTP request could not be parsed")
-                return
-            if self.refusal is not None:
                 return
             if self.in_head:
                 self.head_bytes += len(step)
@@ -171,7 +174,7 @@ class EdgeProtocol(HttpToolsProtocol):
                     return
 
     def _head_too_large(self) -> None:
-        if self.scope.get("path") is None and not self.headers:  # still in the request line
+        if not self.headers:  # still in the request line
             self.refuse("uri-too-long", f"the request line is over {MAX_LINE_BYTES} bytes")
         else:
             self.refuse("headers-too-large", f"the headers are over {MAX_HEAD_BYTES} bytes")
@@ -185,50 +188,39 @@ class EdgeProtocol(HttpToolsProtocol):
         if self not in self.heads.waiting:  # a keep-alive connection's next request
             self.heads.wait(self)
 
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
-        if len(self.url) > MAX_LINE_BYTES:
-            self.refuse("uri-too-long", f"the request line is over {MAX_LINE_BYTES} bytes")
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if len(name) + len(value) > MAX_LINE_BYTES:
-            self.refuse("headers-too-large", f"a header line is over {MAX_LINE_BYTES} bytes")
-            return
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
         self.in_head = False
         self.heads.done(self)
-        if self.refusal is not None:
-            return
         broken = self._broken_rule()
         if broken is not None:
             self.refuse(*broken)
-            return
+            # stops the parser here: this request's body must not reach the request before it
+            raise _Refused
         self.scope["state"]["arrived"] = self.received_at
         super().on_headers_complete()
 
     def _broken_rule(self) -> tuple[str, str] | None:
-        """The first rule of RFC 9112 the head breaks, as (problem, detail)."""
+        """The first limit or rule of RFC 9112 the head breaks, as (problem, detail)."""
+        if len(self.url) > MAX_LINE_BYTES:
+            return "uri-too-long", f"the request line is over {MAX_LINE_BYTES} bytes"
         version = self.parser.get_http_version()
         if version not in ("1.1", "1.0"):
             return "http-version-not-supported", f"HTTP/{version} is not spoken here"
-        hosts = sum(1 for name, _ in self.headers if name == b"host")
+        hosts, codings, longest = 0, b"", 0
+        for name, value in self.headers:
+            longest = max(longest, len(name) + len(value))
+            if name == b"host":
+                hosts += 1
+            elif name == b"transfer-encoding":
+                codings += b"," + value if codings else value
+        if longest > MAX_LINE_BYTES:
+            return "headers-too-large", f"a header line is over {MAX_LINE_BYTES} bytes"
         if hosts > 1 or (hosts == 0 and version == "1.1"):
             return "bad-request", f"an HTTP/1.1 request has exactly one Host header, not {hosts}"
-        codings = b",".join(value for name, value in self.headers if name == b"transfer-encoding")
         if codings and [c.strip().lower() for c in codings.split(b",")] != [b"chunked"]:
             shown = codings[:100].decode("latin-1")
             return "not-implemented", f"Transfer-Encoding {shown!r}: only 'chunked' is supported"
         return None
-
-    def on_body(self, body: bytes) -> None:
-        if self.refusal is None:
-            super().on_body(body)
-
-    def on_message_complete(self) -> None:
-        if self.refusal is None:
-            super().on_message_complete()
 
     def _unsupported_upgrade_warning(self) -> None:
         """An Upgrade request is answered as a plain request, and logged as one by the app."""
@@ -240,7 +232,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def refuse(self, slug: str, detail: str) -> None:
         """Answer ``slug`` and close, once the requests pipelined before this one are answered."""
-        if self.refusal is not None or self.refused:
+        if self.refusal is not None:
             return
         started = self.received_at or time.perf_counter()
         request_id = request_id_from(dict(self.headers or ()))
