@@ -114,14 +114,15 @@ class Guards:
         if key is not None:
             partner = self.partners.partner(key) if self.partners else None
             if partner is None:
-                self._take_token(self.client_limit, "ip:" + rate_key(exchange.client))
+                if self.client_limit is not None:
+                    self._take_token(self.client_limit, "ip:" + rate_key(exchange.client))
                 raise Refused(
                     problems.problem("invalid-api-key", "the X-API-Key is not valid"),
                     {"www-authenticate": 'ApiKey header="X-API-Key"'},
                 )
             exchange.partner = partner
             self._take_token(self.partner_limit, "partner:" + partner)
-        else:
+        elif self.client_limit is not None:
             self._take_token(self.client_limit, "ip:" + rate_key(exchange.client))
 
     @staticmethod

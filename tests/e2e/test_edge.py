@@ -271,6 +271,23 @@ def test_the_servers_own_refusals_are_logged_with_request_id_status_and_client_a
     )
 
 
+def test_an_upgrade_attempt_is_answered_and_logged_as_a_plain_request(edge: Server) -> None:
+    """uvicorn logged upgrade attempts in lines of its own, without request id or status."""
+    with connect(edge) as connection:
+        connection.sendall(
+            b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n"
+            b"x-request-id: upgrade-attempt\r\nsec-websocket-version: 13\r\n"
+            b"sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        answer = read_all(connection, limit_seconds=3)
+    assert statuses(answer) == [200]
+    lines = [json.loads(line) for line in edge.log().splitlines()]
+    assert any(
+        line.get("request_id") == "upgrade-attempt" and line["status"] == 200 for line in lines
+    )
+    assert not [line for line in lines if "upgrade" in str(line.get("event", "")).lower()]
+
+
 def test_every_log_line_is_one_json_object_under_16_kib(edge: Server) -> None:
     """A 60 KB path was logged whole; container runtimes split lines at 16 KiB."""
     with connect(edge) as connection:
