@@ -28,6 +28,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "max_in_flight": (1, 10_000),
     "max_wait_seconds": (0.01, 60),
     "head_timeout_seconds": (0.1, 120),
+    "send_timeout_seconds": (0.1, 120),
     "max_connections": (16, 100_000),
     "rate_limit_per_minute": (0, 1_000_000),
     "partner_rate_limit_per_minute": (0, 1_000_000),
@@ -58,6 +59,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The request line and headers must arrive in full within this many seconds of the first
     # byte (or of the connection, for its first request); else 408 and the connection closes.
     head_timeout_seconds: float = 5.0
+    # A client that reads none of its answers for this long is dropped (it would hold a slot).
+    send_timeout_seconds: float = 10.0
     # Open connections per worker; past it the oldest connection still waiting for a request
     # head is closed to make room (kept below the process's file limit).
     max_connections: int = 1000
@@ -82,7 +85,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         try:
             settings = msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as error:
-            raise SettingsError(f"invalid environment: {error}") from None
+            # msgspec says "... - at `$.log_level`": name the variable the operator sets
+            message, _, where = str(error).partition(" - at `$.")
+            name = where.rstrip("`").upper() or "the environment"
+            raise SettingsError(f"{name}: {message}") from None
         for field, (low, high) in _RANGES.items():
             value = getattr(settings, field)
             if not low <= value <= high:

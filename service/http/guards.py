@@ -1,9 +1,9 @@
 """The guards: Litestar middleware that runs on every routed request before its handler.
 
-In order: the path must be canonical (404); keys never in the URL (400); CORS preflights (204,
-or 403 for other origins); partner keys (401, counted against the client's rate limit); rate
-limits (429); requests that waited too long in the queue are shed (503), and so are those over
-the in-flight cap; the body gets a deadline (408). Probes and scrapes (``Route.guarded`` off)
+In order: the path must be canonical (404); CORS preflights (204, or 403 for other origins);
+requests that waited too long in the queue are shed (503); keys never in the URL (400); partner
+keys (401, counted against the client's rate limit); rate limits (429); the in-flight cap
+(503); the body gets a deadline (408). Probes and scrapes (``Route.guarded`` off)
 only get the path check: an overloaded instance must still answer them.
 """
 
@@ -74,9 +74,10 @@ class Guards:
         if scope["method"] == "OPTIONS" and b"access-control-request-method" in headers:
             await self._preflight(send, headers)
             return
-        self._check_credentials_and_rate(scope, headers, exchange)
         if time.perf_counter() - exchange.started > self.max_wait_seconds:
+            # first: a request that is shed costs nothing more, not even a rate-limit token
             raise _overloaded(f"waited over {self.max_wait_seconds:g} s in the queue")
+        self._check_credentials_and_rate(scope, headers, exchange)
         if not self.in_flight.try_enter():
             raise _overloaded("too many requests in flight")
         try:

@@ -17,7 +17,7 @@ import msgspec
 from service import calc, examples
 from service.http import problems
 from service.http.bodies import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER
-from service.http.routes import ROUTES, Health, Index
+from service.http.routes import GUARD_ERRORS, ROUTES, Health, Index
 
 TITLE = "roi-service"
 VERSION = "1.0.0"
@@ -34,10 +34,10 @@ Errors are RFC 9457 `application/problem+json`; `errors[].pointer` names the off
 The model is specified in docs/roi-model.md.
 """
 
-# What the server's edge (service/http/server.py) answers for any path, before any route: a
-# head that is too slow (408), too long (414, 431), a transfer coding other than chunked (501),
-# or an HTTP version other than 1.0 and 1.1 (505).
-EDGE_ERRORS = (408, 414, 431, 501, 505)
+# What the server's edge (service/http/server.py) answers for any path, before any route: an
+# unparsable or malformed request (400), a head that is too slow (408), too long (414, 431), a
+# transfer coding other than chunked (501), or an HTTP version other than 1.0 and 1.1 (505).
+EDGE_ERRORS = (400, 408, 414, 431, 501, 505)
 
 _REF = "#/components/schemas/{name}"
 
@@ -145,6 +145,7 @@ def build_openapi() -> dict[str, Any]:
         op = route.operation
         if op is None:
             continue
+        errors = {*op.errors, *EDGE_ERRORS, *(GUARD_ERRORS if route.guarded else ())}
         success: dict[str, Any] = {"schema": {"$ref": _REF.format(name=op.answer)}}
         if op.answer in answers:
             success["examples"] = {"seed": {"value": answers[op.answer]}}
@@ -154,7 +155,7 @@ def build_openapi() -> dict[str, Any]:
             "description": op.description,
             "responses": {
                 "200": {"description": "OK", "content": {"application/json": success}},
-                **_problem_responses(tuple(sorted({*op.errors, *EDGE_ERRORS}))),
+                **_problem_responses(tuple(sorted(errors))),
             },
         }
         if op.request:

@@ -165,7 +165,10 @@ def prometheus() -> Response[bytes]:
     return Response(metrics.exposition(), media_type=metrics.MEDIA_TYPE)
 
 
-_BODY_ERRORS = (400, 401, 408, 413, 415, 422, 429, 500, 503)
+# Each route's own errors; the contract adds the guards' (GUARD_ERRORS) to guarded routes and
+# the edge's (openapi.EDGE_ERRORS) to every route.
+_BODY_ERRORS = (400, 408, 413, 415, 422, 500)
+GUARD_ERRORS = (400, 401, 429, 503)
 _LIMIT_NOTE = "Bodies larger than the configured limit (64 KiB by default) get 413."
 
 
@@ -212,13 +215,13 @@ ROUTES = (
     Route(
         handler=healthz, link="health", guarded=False,
         operation=Operation(summary="Liveness", description="200 while the process answers.",
-                            answer="Health", errors=(400, 401, 500)),
+                            answer="Health", errors=(500,)),
     ),
     Route(
         handler=readyz, link="ready", guarded=False,
         operation=Operation(
             summary="Readiness", description="200 when the instance takes traffic, 503 while "
-            "it drains.", answer="Health", errors=(400, 401, 500, 503),
+            "it drains.", answer="Health", errors=(500, 503),
         ),
     ),
     Route(
@@ -227,7 +230,7 @@ ROUTES = (
             summary="Where things are",
             description="Links to the endpoints, the contract and its docs (JSON); browsers "
             "asking for text/html get the calculator page.", answer="Index",
-            errors=(400, 401, 408, 429, 500, 503),
+            errors=(500,),
         ),
     ),
     Route(handler=openapi_json, link="openapi"),

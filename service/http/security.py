@@ -139,10 +139,14 @@ class Proxies:
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address in ``text`` (an IPv4-mapped IPv6 address as the IPv4 one); None if none."""
     try:
-        return ipaddress.ip_address(text)
+        ip = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
 
 
 def rate_key(address: str) -> str:
@@ -150,6 +154,8 @@ def rate_key(address: str) -> str:
     host can take any address in it), an IPv4 client its address."""
     if ":" in address:
         ip = _address(address)
-        if ip is not None:
+        if isinstance(ip, ipaddress.IPv6Address):
             return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        if ip is not None:
+            return str(ip)
     return address

@@ -46,6 +46,9 @@ FEED_STEP_BYTES = 4 * 1024
 # for this long before it closes: closing with unread bytes would reset the connection, and the
 # client could lose the refusal before it reads it (nginx's lingering close).
 LINGER_SECONDS = 2.0
+# Requests queued behind the one being answered on a connection (HTTP/1.1 pipelining); one more
+# is refused: each queued request holds its head in memory until its turn.
+MAX_PIPELINED = 32
 _HEADERS = (
     b"content-type: application/problem+json\r\n"
     b"x-content-type-options: nosniff\r\n"
@@ -77,6 +80,8 @@ class Heads:
         self.timer: asyncio.TimerHandle | None = None
 
     def wait(self, protocol: EdgeProtocol) -> None:
+        """``protocol`` waits for a head from now on (moved to the back if it waited already)."""
+        self.waiting.pop(protocol, None)
         self.waiting[protocol] = self.loop.time() + self.timeout
         if self.timer is None:
             self.timer = self.loop.call_later(self.tick, self.sweep)
@@ -91,15 +96,13 @@ class Heads:
             if deadline > now:
                 break
             del self.waiting[protocol]
-            protocol.refuse(
-                "head-timeout",
-                f"the request head did not arrive within {self.timeout:g} s",
-            )
+            protocol.head_timed_out(self.timeout)
         self.timer = self.loop.call_later(self.tick, self.sweep) if self.waiting else None
 
     def make_room(self, connections: int) -> bool:
-        """Past the connection limit, close the oldest connection that waits for a head;
-        False when every connection is busy with a request (the new one must go)."""
+        """Past the connection limit, close the oldest connection that waits for a head (an
+        unfinished one, or none yet after an answer); False when every connection is busy with
+        a request (the new one must go)."""
         if connections <= self.max_connections:
             return True
         if not self.waiting:
@@ -111,7 +114,7 @@ class Heads:
             client=oldest.client_address(),
             connections=connections,
             max_connections=self.max_connections,
-            reason="the oldest connection still waiting for a request head",
+            reason="the oldest connection waiting for a request head",
         )
         oldest.transport.close()
         return True
@@ -136,6 +139,11 @@ class EdgeProtocol(HttpToolsProtocol):
         self.received_at = 0.0
         self.refusal: bytes | None = None  # the refusal, sent once those before it are answered
         self.refused = False  # sent
+        self.linger = True  # after a refusal, read and drop what the client still sends
+        self.answered = False  # a request of this connection has been answered
+        self.upgraded = False  # an Upgrade request was parsed: nothing after it is read
+        self.send_timeout = settings.send_timeout_seconds
+        self.write_timer: asyncio.TimerHandle | None = None
 
     def client_address(self) -> str:
         return self.client[0] if self.client else "unknown"
@@ -145,17 +153,50 @@ class EdgeProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if not self.heads.make_room(len(self.connections)):
+            self.linger = False  # no descriptor to spare: answer and close at once
             self.refuse("overloaded", "the server has no room for another connection")
             return
         self.heads.wait(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.heads.done(self)
+        if self.write_timer is not None:
+            self.write_timer.cancel()
         super().connection_lost(exc)
 
+    def head_timed_out(self, seconds: float) -> None:
+        """No head within the deadline: 408 to a connection that owes one (a head begun, or
+        none yet on a new connection); an idle connection after an answer just closes."""
+        if self.answered and not self.in_head:
+            self.transport.close()
+        else:
+            self.refuse("head-timeout", f"the request head did not arrive within {seconds:g} s")
+
+    def pause_writing(self) -> None:
+        """The client reads slower than we answer: it has ``SEND_TIMEOUT_SECONDS`` to catch up,
+        or the connection is dropped (a request blocked on it holds an in-flight slot)."""
+        super().pause_writing()
+        if self.write_timer is None:
+            self.write_timer = self.loop.call_later(self.send_timeout, self._write_stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.write_timer is not None:
+            self.write_timer.cancel()
+            self.write_timer = None
+
+    def _write_stalled(self) -> None:
+        self.write_timer = None
+        log.warning(
+            "connection dropped",
+            client=self.client_address(),
+            reason=f"the client read none of its answers for {self.send_timeout:g} s",
+        )
+        self.transport.abort()
+
     def data_received(self, data: bytes) -> None:
-        if self.refusal is not None:
-            return  # answered with a refusal: the rest is not read
+        if self.refusal is not None or self.upgraded:
+            return  # answered with a refusal, or after an Upgrade: the rest is not read
         self._unset_keepalive_if_required()
         self.received_at = time.perf_counter()
         for start in range(0, len(data), FEED_STEP_BYTES):
@@ -163,7 +204,12 @@ class EdgeProtocol(HttpToolsProtocol):
             try:
                 self.parser.feed_data(step)
             except httptools.HttpParserUpgrade:
-                return  # no upgrades here: the request was answered as a plain one
+                # No upgrades here: the request is answered as a plain one, and the connection
+                # closes after it (what follows is in an unknown protocol).
+                self.upgraded = True
+                if self.cycle is not None:
+                    self.cycle.keep_alive = False
+                return
             except httptools.HttpParserError:  # also a refusal raised in on_headers_complete
                 self.refuse("bad-request", "the HTTP request could not be parsed")
                 return
@@ -185,34 +231,43 @@ class EdgeProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self.in_head = True
         self.head_bytes = 0
-        if self not in self.heads.waiting:  # a keep-alive connection's next request
-            self.heads.wait(self)
+        self.heads.wait(self)  # the head's deadline counts from its first byte
 
     def on_headers_complete(self) -> None:
         self.in_head = False
         self.heads.done(self)
         broken = self._broken_rule()
+        if broken is None and len(self.pipeline) >= MAX_PIPELINED:
+            broken = "bad-request", f"more than {MAX_PIPELINED} requests pipelined"
         if broken is not None:
             self.refuse(*broken)
             # stops the parser here: this request's body must not reach the request before it
             raise _Refused
         self.scope["state"]["arrived"] = self.received_at
         super().on_headers_complete()
+        if self.expect_100_continue:
+            # The answer may come before the body, which the client then never sends: the
+            # next bytes could be a body or a request, so the connection ends with the answer.
+            self.cycle.keep_alive = False
 
-    def _broken_rule(self) -> tuple[str, str] | None:
+    def _broken_rule(self) -> tuple[str, str] | None:  # noqa: PLR0911  one return per rule
         """The first limit or rule of RFC 9112 the head breaks, as (problem, detail)."""
         if len(self.url) > MAX_LINE_BYTES:
             return "uri-too-long", f"the request line is over {MAX_LINE_BYTES} bytes"
         version = self.parser.get_http_version()
         if version not in ("1.1", "1.0"):
             return "http-version-not-supported", f"HTTP/{version} is not spoken here"
-        hosts, codings, longest = 0, b"", 0
+        hosts, codings, longest, upgrade, length = 0, b"", 0, False, b"0"
         for name, value in self.headers:
             longest = max(longest, len(name) + len(value))
             if name == b"host":
                 hosts += 1
             elif name == b"transfer-encoding":
                 codings += b"," + value if codings else value
+            elif name == b"upgrade":
+                upgrade = True
+            elif name == b"content-length":
+                length = value
         if longest > MAX_LINE_BYTES:
             return "headers-too-large", f"a header line is over {MAX_LINE_BYTES} bytes"
         if hosts > 1 or (hosts == 0 and version == "1.1"):
@@ -220,6 +275,9 @@ class EdgeProtocol(HttpToolsProtocol):
         if codings and [c.strip().lower() for c in codings.split(b",")] != [b"chunked"]:
             shown = codings[:100].decode("latin-1")
             return "not-implemented", f"Transfer-Encoding {shown!r}: only 'chunked' is supported"
+        if upgrade and (codings or length.strip() != b"0"):
+            # the parser would skip the body and read it as the next request
+            return "bad-request", "an Upgrade request may not have a body (no upgrades here)"
         return None
 
     def _unsupported_upgrade_warning(self) -> None:
@@ -254,7 +312,15 @@ class EdgeProtocol(HttpToolsProtocol):
             request_id, method, path, value.status,
             duration_ms=round(seconds * 1000, 3), client=self.client_address(), partner=None,
         )  # fmt: skip
-        if (self.cycle is None or self.cycle.response_complete) and not self.pipeline:
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            if not self.pipeline:
+                self._send_refusal()
+        elif cycle.more_body and not cycle.response_started and not self.pipeline:
+            # The error is in the body of the request being served: this is its answer. The
+            # handler waiting for the body hears that the client has gone.
+            cycle.disconnected = True
+            cycle.message_event.set()
             self._send_refusal()
 
     def _send_refusal(self) -> None:
@@ -266,7 +332,7 @@ class EdgeProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self.transport.write(self.refusal)
-        if self.transport.can_write_eof():
+        if self.linger and self.transport.can_write_eof():
             self.transport.write_eof()
             self.flow.resume_reading()  # read and drop the rest, then close
             self.loop.call_later(LINGER_SECONDS, self.transport.close)
@@ -274,6 +340,11 @@ class EdgeProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def on_response_complete(self) -> None:
+        self.answered = True
         super().on_response_complete()  # starts the next pipelined request, if any
-        if self.refusal is not None and not self.pipeline and self.cycle.response_complete:
+        if self.pipeline or not self.cycle.response_complete or self.transport.is_closing():
+            return
+        if self.refusal is not None:
             self._send_refusal()
+        else:
+            self.heads.wait(self)  # idle until the next head: timed, and the first to drop
