@@ -7,12 +7,18 @@ and lets some HTTP/1.1 violations through. This subclass adds, per connection:
 - **size**: all of the head at most 32 KiB (431, or 414 while still in the request line),
   counted as the bytes arrive, so an endless head is never buffered; the request line and each
   header line at most 8 KiB (414, 431);
-- **time**: the head must arrive in full within ``HEAD_TIMEOUT_SECONDS`` of its first byte (or
-  of the connection) whatever it trickles, else 408; one timer sweeps every connection;
+- **time**: a connection must start a request within ``HEAD_TIMEOUT_SECONDS`` of opening or of
+  its last answer, and the head must arrive in full within as long of its first byte whatever
+  it trickles, else 408 (an idle connection after an answer just closes); one timer sweeps
+  every connection; a client that reads none of its answers for ``SEND_TIMEOUT_SECONDS`` is
+  dropped;
 - **room**: at most ``MAX_CONNECTIONS`` connections (kept under the file limit): past it the
-  oldest connection still waiting for a head is closed to make room, and the log says so;
+  oldest connection waiting for a head is closed to make room, and the log says so; at most
+  ``MAX_PIPELINED`` requests queued on one connection;
 - **rules** (RFC 9112): exactly one Host in HTTP/1.1 (400), only the ``chunked`` transfer
-  coding (501), only HTTP/1.0 and 1.1 (505);
+  coding (501), only HTTP/1.0 and 1.1 (505); no upgrades: an Upgrade request is answered as a
+  plain one and ends its connection (400 if it has a body, which the parser would skip);
+  ``Expect: 100-continue`` ends the connection after its answer;
 - **order**: a refusal is sent after the answers to the requests pipelined before it;
 - **one voice**: every refusal is a problem+json with a request id, logged in the request
   line's format with the client's address and counted in /metrics; the arrival time of each
@@ -123,12 +129,21 @@ class Heads:
 _HEADS: weakref.WeakKeyDictionary[Any, Heads] = weakref.WeakKeyDictionary()
 
 
+def _settings_of(app: Any) -> Settings:
+    """The settings of the Application uvicorn serves (through any middleware uvicorn wraps it
+    in); the environment's when it serves another app."""
+    while not isinstance(getattr(app, "settings", None), Settings) and hasattr(app, "app"):
+        app = app.app
+    settings = getattr(app, "settings", None)
+    return settings if isinstance(settings, Settings) else Settings.from_env()
+
+
 class EdgeProtocol(HttpToolsProtocol):
     """See the module's docstring."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        settings = getattr(self.app, "settings", None) or Settings.from_env()
+        settings = _settings_of(self.app)
         heads = _HEADS.get(self.server_state)
         if heads is None:
             heads = _HEADS[self.server_state] = Heads(settings, self.loop)

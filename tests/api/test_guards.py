@@ -164,7 +164,7 @@ def test_the_limiter_forgets_the_oldest_clients_beyond_its_bound() -> None:
 def test_bad_settings_are_refused_with_a_message(environ: dict[str, str]) -> None:
     with pytest.raises(SettingsError) as refused:
         Settings.from_env(environ)
-    assert next(iter(environ)) in str(refused.value) or "invalid environment" in str(refused.value)
+    assert str(refused.value).startswith(next(iter(environ)))  # names the variable
 
 
 @pytest.mark.parametrize(
@@ -227,6 +227,7 @@ def test_an_ipv6_client_is_limited_by_its_64_prefix() -> None:
     assert rate_key("2001:db8:1:2:aaaa::1") == rate_key("2001:db8:1:2:bbbb::9")
     assert rate_key("2001:db8:1:3::1") != rate_key("2001:db8:1:2::1")
     assert rate_key("192.0.2.1") == "192.0.2.1"
+    assert rate_key("::ffff:192.0.2.1") == "192.0.2.1"  # an IPv4 client as some proxies write it
 
 
 def test_wrong_api_keys_count_against_the_clients_rate_limit() -> None:
@@ -257,7 +258,7 @@ def test_the_limiter_stays_small_whatever_the_clients_send() -> None:
     finally:
         tracemalloc.stop()
     assert len(limiter.buckets) == limiter.max_clients
-    assert grown < 25 * 1024 * 1024, grown
+    assert grown < 20 * 1024 * 1024, grown  # the bound the README states
 
 
 def test_the_index_varies_on_accept(client: Client) -> None:

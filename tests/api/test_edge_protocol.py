@@ -1,0 +1,68 @@
+"""The edge protocol's timers, driven directly with a fake transport (no sockets)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import uvicorn
+from uvicorn.server import ServerState
+
+from service.http.app import create_app
+from service.http.server import EdgeProtocol
+from service.settings import Settings
+
+
+class Transport(asyncio.Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.aborted = False
+        self.closed = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("192.0.2.1", 4000), "sockname": ("127.0.0.1", 8000)}.get(name)
+
+    def write(self, data: Any) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.aborted or self.closed
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def close(self) -> None:
+        self.closed = True
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+def protocol_on(loop: asyncio.AbstractEventLoop, **settings: Any) -> tuple[EdgeProtocol, Transport]:
+    app = create_app(Settings(log_format="json", log_level="warning", **settings))
+    config = uvicorn.Config(app, log_config=None)
+    config.load()
+    protocol = EdgeProtocol(config, ServerState(), {}, _loop=loop)
+    transport = Transport()
+    protocol.connection_made(transport)
+    return protocol, transport
+
+
+def test_a_client_that_reads_none_of_its_answers_is_dropped_after_the_send_timeout() -> None:
+    """A request blocked on a client that never reads held its in-flight slot for ever."""
+
+    async def main() -> tuple[bool, bool]:
+        loop = asyncio.get_running_loop()
+        stalled, stalled_transport = protocol_on(loop, send_timeout_seconds=0.1)
+        stalled.pause_writing()  # the transport's buffer is full
+        reading, reading_transport = protocol_on(loop, send_timeout_seconds=0.1)
+        reading.pause_writing()
+        await asyncio.sleep(0.05)
+        reading.resume_writing()  # the client caught up in time
+        await asyncio.sleep(0.2)
+        return stalled_transport.aborted, reading_transport.aborted
+
+    assert asyncio.run(main()) == (True, False)
