@@ -30,7 +30,7 @@ from common import ARTIFACTS, VENV_BIN, Server
 
 from service import calc, examples
 from service.http import routes
-from tests.tools.heavy import heaviest_payback
+from tests.tools.heavy import heaviest_payback, heaviest_schedule
 
 PY = str(VENV_BIN / "python")
 GRANIAN = str(VENV_BIN / "granian")
@@ -108,6 +108,7 @@ def model_cost(bodies: Path) -> dict[str, float]:
             routes.evaluate_answer(body, "en")
 
     heaviest_raw = msgspec.json.encode(heaviest_payback())
+    schedule_raw = msgspec.json.encode(heaviest_schedule())
 
     return {
         "evaluate_us": best_us(lambda: calc.evaluate(evaluate_req, 2), 2000),
@@ -125,6 +126,9 @@ def model_cost(bodies: Path) -> dict[str, float]:
         ),
         # tests/tools/heavy.py: every list at its longest, every option on (the README's bound)
         "payback_heaviest_codec_us": best_us(lambda: routes.payback_answer(heaviest_raw, "en"), 20),
+        "payback_heaviest_schedule_codec_us": best_us(
+            lambda: routes.payback_answer(schedule_raw, "en"), 20
+        ),
     }
 
 

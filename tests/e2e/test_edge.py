@@ -17,7 +17,7 @@ import pytest
 
 from service.examples import SEED_EVALUATE
 from tests.conftest import Server, running_server
-from tests.tools.heavy import heaviest_payback
+from tests.tools.heavy import heaviest_schedule
 
 pytestmark = pytest.mark.e2e
 
@@ -321,7 +321,7 @@ def test_an_overload_of_the_heaviest_requests_is_shed_and_probes_answer_within_a
     """200 of the heaviest valid /payback requests at once were all served one after another,
     none got 503, and /healthz took 2.3 s (the liveness probe gives up at 3 s). Now a request
     that waited past MAX_WAIT_SECONDS gets 503 + Retry-After, and the probe is answered."""
-    body = json.dumps(heaviest_payback()).encode()
+    body = json.dumps(heaviest_schedule()).encode()
     request = (
         b"POST /payback HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
         b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body)

@@ -3,9 +3,16 @@ test and the README's bound on the work of one request)."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from service.calc.types import MAX_COST_LINES, MAX_HORIZON_MONTHS, MAX_SCENARIOS, MAX_STAGES
+from service.calc.types import (
+    MAX_COST_LINES,
+    MAX_HORIZON_MONTHS,
+    MAX_SCENARIOS,
+    MAX_SCHEDULE_PERIODS,
+    MAX_STAGES,
+)
 
 
 def heaviest_evaluate() -> dict[str, Any]:
@@ -46,5 +53,19 @@ def heaviest_payback() -> dict[str, Any]:
         "ramp_up_months": 7,
         "annual_discount_rate": 0.117,
         "risk_adjustment": {"benefits": 0.13, "costs": 0.07},
+        "scenarios": [{"name": f"s{i}", "effect_scale": 0.3 + i / 2} for i in range(MAX_SCENARIOS)],
+    }
+
+
+def heaviest_schedule() -> dict[str, Any]:
+    """An explicit monthly schedule at its longest, with 12-digit amounts that change sign
+    often, discounting and 5 scenarios: the costliest /payback measured (IRR and the scenarios
+    over 121 periods)."""
+    rng = random.Random(7)
+    amounts = [[round(rng.random() * 1e12, 2) for _ in range(MAX_SCHEDULE_PERIODS)] for _ in "cb"]
+    return {
+        "currency": "UAH",
+        "schedule": {"period": "month", "costs": amounts[0], "benefits": amounts[1]},
+        "annual_discount_rate": 0.117,
         "scenarios": [{"name": f"s{i}", "effect_scale": 0.3 + i / 2} for i in range(MAX_SCENARIOS)],
     }
