@@ -5,6 +5,7 @@ logging, no I/O. The caller resolves the currency to its minor unit.
 """
 
 from .answers import (
+    BreakEven,
     CashFlow,
     EvaluateResponse,
     EvaluateScenario,
@@ -30,9 +31,12 @@ from .types import (
     Schedule,
     Stage,
 )
+from .version import MODEL_VERSION, calculation_id
 
 __all__ = [
     "LANGUAGES",
+    "MODEL_VERSION",
+    "BreakEven",
     "CashFlow",
     "CostLine",
     "Costs",
@@ -54,6 +58,7 @@ __all__ = [
     "Violation",
     "YearRow",
     "benefit_conflict",
+    "calculation_id",
     "check_funnel",
     "check_payback",
     "evaluate",

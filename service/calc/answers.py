@@ -77,6 +77,7 @@ class EvaluateResponse(Struct, kw_only=True, gc=False):
     steps: list[Step]
     scenarios: list[EvaluateScenario]
     sensitivity: list[SensitivityRow]
+    model_version: ModelVersion
 
 
 class CashFlow(Struct, kw_only=True, gc=False):
@@ -124,6 +125,38 @@ class PaybackScenario(Struct, kw_only=True, gc=False):
     irr_annual: float | None
 
 
+ModelVersion = Annotated[
+    str,
+    Meta(
+        description="The version of the model that computed the answer; it changes whenever a "
+        "figure could change (docs/model-changelog.md).",
+        examples=["1.1.0"],
+    ),
+]
+
+
+class BreakEven(Struct, kw_only=True, gc=False):
+    """What must hold for the investment to pay for itself exactly."""
+
+    benefit_realization: Annotated[
+        float | None,
+        Meta(
+            description="PV_costs / PV_benefits: the share of the risk-adjusted benefits at which "
+            "the CRM pays for itself exactly (0.0655: 6.55 % of the expected effect); null when "
+            "the PV of benefits shown is 0.",
+            examples=[0.06550676029766273],
+        ),
+    ]
+    max_upfront_cost: Annotated[
+        Decimal,
+        Meta(
+            description="Money: M(C_0 + npv), the month-0 outlay (risk included) at which the NPV "
+            "would be zero.",
+            examples=[228984.00],
+        ),
+    ]
+
+
 class PaybackResponse(Struct, kw_only=True, gc=False):
     """When the investment is earned back, and what it is worth over the horizon. Fields of the
     monthly model are null for a schedule."""
@@ -154,3 +187,16 @@ class PaybackResponse(Struct, kw_only=True, gc=False):
     years: list[YearRow]
     evaluation: EvaluateResponse | None
     scenarios: list[PaybackScenario]
+    break_even: BreakEven
+    model_version: ModelVersion
+    calculation_id: Annotated[
+        str,
+        Meta(
+            description="The same for equal requests (whatever the key order or spelled-out "
+            "defaults) under the same model version, different otherwise: store it with a quote.",
+            min_length=32,
+            max_length=32,
+            pattern="^[0-9a-f]{32}$",
+            examples=["12c7ca9c3b6a20c8c946a59960474139"],
+        ),
+    ]

@@ -14,7 +14,14 @@ from typing import NamedTuple
 from msgspec import UNSET
 from msgspec.structs import replace
 
-from .answers import CashFlow, EvaluateResponse, PaybackResponse, PaybackScenario, YearRow
+from .answers import (
+    BreakEven,
+    CashFlow,
+    EvaluateResponse,
+    PaybackResponse,
+    PaybackScenario,
+    YearRow,
+)
 from .errors import ModelError, Violation
 from .funnel import (
     assumptions,
@@ -27,6 +34,7 @@ from .funnel import (
 from .irr import irr_of_runs
 from .money import CONTEXT, EXACT, ONE, ZERO, exact, money_quantum, round_money
 from .types import MAX_HORIZON_MONTHS, MAX_SCHEDULE_PERIODS, PaybackRequest
+from .version import MODEL_VERSION, calculation_id
 
 
 class Flows(NamedTuple):
@@ -543,6 +551,15 @@ def _answer(
             _scenario(request, minor_unit, scenario.name, scenario.effect_scale, evaluation)
             for scenario in request.scenarios
         ],
+        break_even=BreakEven(
+            benefit_realization=(
+                float(result.pv_costs / result.pv_benefits) if pv_benefits else None
+            ),
+            # runs[0] is period 0, whose cost is C_0; its discount factor is 1
+            max_upfront_cost=money(runs[0][1] + result.pv_benefits - result.pv_costs),
+        ),
+        model_version=MODEL_VERSION,
+        calculation_id=calculation_id(request),
     )
 
 

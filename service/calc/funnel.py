@@ -27,6 +27,7 @@ from .money import (
     show_input,
 )
 from .types import MAX_STAGES, EvaluateRequest
+from .version import MODEL_VERSION
 
 # The context evaluate() computes in: EXACT's settings. It is made current with setcontext(),
 # which takes it as it is, not with localcontext(), which copies its context on every call (a
@@ -225,6 +226,7 @@ def _evaluate(
             if request.sensitivity_swing is UNSET
             else _sensitivity(request, given, minor_unit, LABELS[language])
         ),
+        model_version=MODEL_VERSION,
     )
 
 

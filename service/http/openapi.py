@@ -120,6 +120,8 @@ def _whole_as_integer(prop: dict[str, Any]) -> None:
     if prop.get("type") == "number" and prop.get("multipleOf") == 1:
         prop["type"] = "integer"
         del prop["multipleOf"]
+        if isinstance(prop.get("default"), float):  # 12.0 in the Struct, 12 in the contract
+            prop["default"] = int(prop["default"])
 
 
 def _problem_responses(statuses: tuple[int, ...]) -> dict[str, Any]:

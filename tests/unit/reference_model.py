@@ -380,6 +380,8 @@ class RefPayback:
     pv_costs: Decimal
     npv: Decimal
     roi: float | None
+    benefit_realization: float | None
+    max_upfront_cost: Decimal
     irr_monthly: float | None
     irr_annual: float | None
     cash_flows: list[RefCashFlow]
@@ -471,6 +473,18 @@ def payback(
         with localcontext() as ctx:
             ctx.prec = PREC
             roi = float(npv.decimal / pv_costs.decimal)
+    # spec (model 2, "What the answer adds"): "benefit_realization = PV_costs / PV_benefits (null
+    # when PV_benefits = 0)"; like roi, null when the PV of benefits shown is 0
+    if pv_benefits.sign() == 0 or pv_benefits.money(minor_unit) == 0:
+        benefit_realization = None
+    elif pv_costs.is_rational() and pv_benefits.is_rational():
+        benefit_realization = to_float(pv_costs.rational() / pv_benefits.rational())
+    else:
+        with localcontext() as ctx:
+            ctx.prec = PREC
+            benefit_realization = float(pv_costs.decimal / pv_benefits.decimal)
+    # spec: "max_upfront_cost = M(C_0 + npv), where C_0 is the month-0 cost"
+    max_upfront_cost = (disc.constant(C_0) + npv).money(minor_unit)
 
     # spec: "irr_monthly: the rate where Σ net_t / (1 + irr)^t = 0 (null with no sign change)"
     irr_m = irr(net)
@@ -529,6 +543,8 @@ def payback(
         pv_costs=pv_costs.money(minor_unit),
         npv=npv.money(minor_unit),
         roi=roi,
+        benefit_realization=benefit_realization,
+        max_upfront_cost=max_upfront_cost,
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
         cash_flows=cash_flows,

@@ -4,12 +4,21 @@ scenarios, sensitivity and languages."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from service.calc import EvaluateRequest, ModelError, PaybackRequest, Scenario, evaluate, payback
+from service.calc import (
+    MODEL_VERSION,
+    EvaluateRequest,
+    ModelError,
+    PaybackRequest,
+    Scenario,
+    evaluate,
+    payback,
+)
 from service.examples import SEED_EVALUATE, SEED_PAYBACK, SEED_PAYBACK_WITH_EVALUATION
 
 # A published Forrester TEI three-year table (initial year, years 1-3), risk-adjusted, at 10 %:
@@ -217,3 +226,56 @@ def test_roi_is_null_when_the_pv_of_costs_shown_is_zero() -> None:
     for scenario in payback(msgspec.structs.replace(request, scenarios=[
         msgspec.convert({"name": "x", "effect_scale": 1}, Scenario)]), 0).scenarios:  # fmt: skip
         assert scenario.pv_costs == 0 and scenario.roi is None
+
+
+def test_break_even_of_the_seed() -> None:
+    """15,000 pays for itself if 15,000 / 228,984 of the benefits materialise, and the NPV would
+    be zero with 15,000 + 213,984 paid up front (roi-model.md, "What the answer adds")."""
+    answer = payback(msgspec.convert(SEED_PAYBACK, PaybackRequest), 2)
+    assert answer.break_even.benefit_realization == pytest.approx(15000 / 228984, rel=1e-15)
+    assert answer.break_even.max_upfront_cost == Decimal("228984.00")
+
+
+def test_break_even_of_the_published_tei_table() -> None:
+    """The TEI study's totals (README): PV costs 1,672,201 and PV benefits 7,168,371 at 10 %,
+    the initial outlay 53,150, NPV 5,496,170."""
+    body = {
+        "currency": "USD",
+        "annual_discount_rate": 0.1,
+        "schedule": {
+            "period": "year",
+            "costs": [53150, 666715, 636772, 647783],
+            "benefits": [0, 1606511, 3061331, 4229760],
+        },
+    }
+    answer = payback(msgspec.convert(body, PaybackRequest), 2)
+    assert round(answer.pv_costs) == 1672201 and round(answer.npv) == 5496170
+    assert answer.break_even.benefit_realization == pytest.approx(
+        float(answer.pv_costs / answer.pv_benefits), rel=1e-6
+    )
+    assert round(answer.break_even.max_upfront_cost) == 53150 + 5496170
+
+
+def test_the_calculation_id_is_the_same_for_the_same_request_written_differently() -> None:
+    def calculation_id(body: dict[str, Any]) -> str:
+        return payback(msgspec.convert(body, PaybackRequest), 2).calculation_id
+
+    seed = calculation_id(SEED_PAYBACK)
+    reordered = dict(reversed(list(SEED_PAYBACK.items())))
+    spelled_out = {**SEED_PAYBACK, "horizon_months": 12.0, "annual_discount_rate": 0,
+                   "risk_adjustment": {"benefits": 0, "costs": 0.0}, "scenarios": []}  # fmt: skip
+    assert calculation_id(reordered) == seed
+    assert calculation_id(spelled_out) == seed
+    assert len(seed) == 32 and int(seed, 16) >= 0
+    for changed in ({**SEED_PAYBACK, "monthly_benefit": 19082.01},
+                    {**SEED_PAYBACK, "horizon_months": 13},
+                    {**SEED_PAYBACK, "currency": "USD"}):  # fmt: skip
+        assert calculation_id(changed) != seed
+
+
+def test_every_answer_names_the_model_version() -> None:
+    evaluate_answer = evaluate(msgspec.convert(SEED_EVALUATE, EvaluateRequest), 2)
+    payback_answer = payback(msgspec.convert(SEED_PAYBACK_WITH_EVALUATION, PaybackRequest), 2)
+    assert evaluate_answer.model_version == payback_answer.model_version == MODEL_VERSION
+    changelog = (Path(__file__).resolve().parents[2] / "docs" / "model-changelog.md").read_text()
+    assert f"## {MODEL_VERSION}" in changelog

@@ -132,6 +132,12 @@ def assert_payback(
             "discounted_payback_months",
         )
     assert_close(got.roi, expected.roi, "roi")
+    assert_close(
+        got.break_even.benefit_realization, expected.benefit_realization, "benefit_realization"
+    )
+    assert_money(
+        got.break_even.max_upfront_cost, expected.max_upfront_cost, minor_unit, "max_upfront_cost"
+    )
     # IRR: relative 1e-7, and absolute 1e-12 around a rate of 0. Decided: where (1 + irr)^12
     # overflows a float (irr > ~1.9e25 a month) no JSON number can carry irr_annual, so null
     # for both is accepted there (the page is silent).

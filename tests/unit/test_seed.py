@@ -81,6 +81,9 @@ def test_seed_payback_with_the_evaluation_embedded_answers_the_same() -> None:
     assert embedded.evaluation is not None
     assert embedded.evaluation.monthly_gain == Decimal("19082.00")
     embedded.evaluation = None
+    # two different requests, so two calculation ids; every figure is the same
+    assert embedded.calculation_id != direct.calculation_id
+    embedded.calculation_id = direct.calculation_id
     assert msgspec.structs.asdict(embedded) == msgspec.structs.asdict(direct)
 
 
