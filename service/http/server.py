@@ -361,5 +361,5 @@ class EdgeProtocol(HttpToolsProtocol):
             return
         if self.refusal is not None:
             self._send_refusal()
-        else:
+        elif not self.in_head:  # (a head already begun keeps the deadline of its first byte)
             self.heads.wait(self)  # idle until the next head: timed, and the first to drop
