@@ -155,7 +155,7 @@ def openapi_json(request: AnyRequest) -> Response[bytes]:
 
 @get("/schema", name="docs", sync_to_thread=False)
 def docs() -> Response[str]:
-    """The contract as browsable docs."""
+    """The contract as browsable docs (Swagger UI, served by the service itself)."""
     return Response(page.DOCS_PAGE, media_type="text/html")
 
 
@@ -237,6 +237,7 @@ ROUTES = (
     Route(handler=docs, link="docs"),
     Route(handler=prometheus, guarded=False),
     Route(handler=page.static),
+    Route(handler=page.docs_asset),
 )  # fmt: skip
 
 UNGUARDED = frozenset(route.handler.name for route in ROUTES if not route.guarded)

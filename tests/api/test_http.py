@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -358,3 +359,15 @@ def test_a_lone_high_surrogate_escape_is_named_not_called_truncated(
     assert "escape" in problem["detail"]
     cut = assert_problem(post(client, path, raw[:10]), 400, "/problems/invalid-json")
     assert cut["detail"].startswith("the body is empty or ends too early")
+
+
+def test_the_docs_page_loads_only_the_services_own_files(client: Client) -> None:
+    page = client.get("/schema")
+    assert page.headers["content-type"].startswith("text/html")
+    referenced = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert referenced and all(
+        url.startswith("/") and not url.startswith("//") for url in referenced
+    )
+    for url in referenced:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/schema/assets/index.html").status_code == 404  # only the files it loads

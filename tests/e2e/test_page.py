@@ -315,3 +315,30 @@ def test_embed_script_inserts_a_self_sizing_iframe(browser: Browser, host_page: 
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_api_docs_render_from_the_services_own_files(
+    browser: Browser, service_url: str
+) -> None:
+    """/schema loaded its docs from a CDN: a third party's script on the service's origin, and
+    no docs offline. Swagger UI now comes from the lock file, served by the service."""
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        seen = Visit(page, service_url)
+        page.on(
+            "console",
+            lambda message: (
+                seen.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
+        page.on("request", lambda request: seen.requests.append(request.url))
+        page.goto(service_url + "/schema")
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("roi-service")
+        expect(page.locator("#operations-default-evaluate")).to_be_visible()
+        seen.assert_clean()
+        seen.screenshot("schema-docs.png")
+    finally:
+        context.close()
