@@ -6,6 +6,8 @@ Screenshots go to artifacts/ (gitignored), for a human to look at.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -340,5 +342,78 @@ def test_the_api_docs_render_from_the_services_own_files(
         expect(page.locator("#operations-default-evaluate")).to_be_visible()
         seen.assert_clean()
         seen.screenshot("schema-docs.png")
+    finally:
+        context.close()
+
+
+def shared_link(state: dict[str, object]) -> str:
+    """The page's link for ``state``, written the way the page writes it (base64url JSON)."""
+    text = base64.urlsafe_b64encode(json.dumps(state).encode()).decode().rstrip("=")
+    return "/#s=" + text
+
+
+@pytest.mark.parametrize(("locale", "gain"), [("en-US", "+UAH 21,494"), ("uk-UA", "21 494")])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_shared_link_opens_the_same_business_case(
+    visit: Callable[..., Visit], width: int, locale: str, gain: str
+) -> None:
+    """The page's whole state is in its URL's fragment (never sent to a server): the link
+    opens the same numbers, in the same language, with the same figures."""
+    seen = visit(width, locale)
+    page = seen.page
+    page.locator("#stage-2-count").fill("450")
+    page.locator("#horizon").fill("24")
+    expect(page.locator("#gain")).to_contain_text(gain)
+    link = page.url
+    assert "#s=" in link and "?" not in link
+    shown = page.locator("#payback").inner_text()
+
+    other = visit(width, "en-US", path=link.removeprefix(seen.origin))  # another browser
+    expect(other.page.locator("#gain")).to_contain_text(gain)
+    expect(other.page.locator("#stage-2-count")).to_have_value("450")
+    expect(other.page.locator("#horizon")).to_have_value("24")
+    expect(other.page.locator("#payback")).to_have_text(shown)
+    assert other.page.evaluate("document.documentElement.lang") == locale[:2]
+    other.assert_no_horizontal_overflow()
+    seen.assert_clean()
+    other.assert_clean()
+
+
+def test_an_old_link_keeps_working_when_fields_come_and_go(visit: Callable[..., Visit]) -> None:
+    """Keys the page does not know are ignored, missing ones keep their defaults."""
+    link = shared_link({
+        "v": 1, "lang": "en", "inputs": {"horizon": "24", "a-field-of-the-future": "7"},
+        "stages": "not a list", "something": {"new": True},
+    })  # fmt: skip
+    seen = visit(1280, "en-US", path=link)
+    page = seen.page
+    expect(page.locator("#horizon")).to_have_value("24")
+    expect(page.locator("#stages > li")).to_have_count(3)  # the seed's funnel
+    expect(page.locator("#gain")).to_have_text("+UAH 19,082")
+    broken = visit(1280, "en-US", path="/#s=%%%not-base64")
+    expect(broken.page.locator("#gain")).to_have_text("+UAH 19,082")
+    seen.assert_clean()
+    broken.assert_clean()
+
+
+def test_copy_link_puts_the_business_case_on_the_clipboard(
+    browser: Browser, service_url: str
+) -> None:
+    context = browser.new_context(service_workers="block")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service_url)
+    try:
+        page = context.new_page()
+        page.goto(service_url + "/")
+        expect(page.locator("#gain")).to_have_text("+UAH 19,082")
+        page.locator("#deal-value").fill("300")
+        expect(page.locator("#gain")).not_to_have_text("+UAH 19,082")
+        page.locator("#copy-link").click()
+        expect(page.locator("#status")).to_contain_text("Link copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.url and "#s=" in copied
+        opened = context.new_page()
+        opened.goto(copied)
+        expect(opened.locator("#deal-value")).to_have_value("300")
+        expect(opened.locator("#gain")).to_have_text(page.locator("#gain").inner_text())
     finally:
         context.close()

@@ -69,6 +69,9 @@
       metricsTitle: "Over the horizon",
       stepsTitle: "How it is calculated",
       footer: "Computed by the roi-service API:",
+      copyLink: "Copy link",
+      linkCopied: "Link copied: it opens this business case with these numbers.",
+      linkNotCopied: "Copy the address bar: it holds this business case.",
       stage: "Stage",
       stageN: "Stage {n}",
       stageName: "Name",
@@ -157,6 +160,9 @@
       metricsTitle: "За весь горизонт",
       stepsTitle: "Як це пораховано",
       footer: "Розраховано API roi-service:",
+      copyLink: "Скопіювати посилання",
+      linkCopied: "Посилання скопійовано: воно відкриває цей розрахунок з цими числами.",
+      linkNotCopied: "Скопіюйте адресу зі стрічки браузера: у ній цей розрахунок.",
       stage: "Етап",
       stageN: "Етап {n}",
       stageName: "Назва",
@@ -219,6 +225,41 @@
   };
 
   var lang = initialLanguage();
+
+  // ---- the page's state in its URL ------------------------------------------------------------
+  // The fragment (#s=...) holds every input as typed, so a link opens the same business case;
+  // a fragment never reaches a server or its logs. Version 1; keys this page does not know are
+  // ignored and missing ones keep their defaults, so old links keep working as fields are added.
+
+  var SHARED_INPUTS = ["currency", "deal-value", "deal-uplift", "margin", "rounding", "horizon",
+    "ramp-up", "discount", "risk-benefits", "risk-costs"];
+
+  function encodeState(state) {
+    var bytes = new TextEncoder().encode(JSON.stringify(state));
+    var binary = "";
+    bytes.forEach(function (b) { binary += String.fromCharCode(b); });
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function decodeState(text) {
+    try {
+      var binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+      var bytes = Uint8Array.from(binary, function (c) { return c.charCodeAt(0); });
+      var state = JSON.parse(new TextDecoder().decode(bytes));
+      return state && typeof state === "object" && !Array.isArray(state) ? state : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function sharedState() {
+    var hash = location.hash.replace(/^#/, "");
+    var encoded = new URLSearchParams(hash).get("s");
+    return encoded ? decodeState(encoded) : null;
+  }
+
+  var shared = sharedState();
+  if (shared && (shared.lang === "en" || shared.lang === "uk")) lang = shared.lang;
 
   function initialLanguage() {
     var asked = new URLSearchParams(location.search).get("lang");
@@ -433,6 +474,69 @@
     renumber();
   }
 
+  // Rows of strings from a shared link, or null when the key is missing or malformed.
+  function sharedRows(value, width, min, max) {
+    if (!Array.isArray(value) || value.length < min || value.length > max) return null;
+    var rows = value.filter(function (row) {
+      return Array.isArray(row) && row.length === width && row.every(function (cell) { return typeof cell === "string"; });
+    });
+    return rows.length === value.length ? rows : null;
+  }
+
+  // The seeded form with what a shared link holds (whatever it holds that this page knows).
+  function applyShared(state) {
+    var inputs = state.inputs && typeof state.inputs === "object" ? state.inputs : {};
+    SHARED_INPUTS.forEach(function (id) {
+      if (typeof inputs[id] === "string") $(id).value = inputs[id];
+    });
+    var stages = sharedRows(state.stages, 3, MIN_STAGES, MAX_STAGES);
+    if (stages) {
+      stagesList.textContent = "";
+      stages.forEach(function (row) {
+        stagesList.appendChild(stageRow(row[0], row[1], row[2], null));
+      });
+    }
+    ["one_time", "monthly"].forEach(function (kind) {
+      var rows = sharedRows(state.costs && state.costs[kind], 2, 1, MAX_COST_LINES);
+      if (!rows) return;
+      $("costs-" + kind).textContent = "";
+      rows.forEach(function (row) {
+        $("costs-" + kind).appendChild(costRow(kind, row[0], row[1], null));
+      });
+    });
+    renumber();
+  }
+
+  function currentState() {
+    var rows = function (list, roles) {
+      return Array.prototype.map.call(list.children, function (li) {
+        return roles.map(function (role) { return li.querySelector('[data-role="' + role + '"]').value; });
+      });
+    };
+    var inputs = {};
+    SHARED_INPUTS.forEach(function (id) { inputs[id] = $(id).value; });
+    return {
+      v: 1,
+      lang: lang,
+      inputs: inputs,
+      stages: rows(stagesList, ["name", "count", "uplift"]),
+      costs: { one_time: rows($("costs-one_time"), ["name", "amount"]), monthly: rows($("costs-monthly"), ["name", "amount"]) },
+    };
+  }
+
+  function rememberState() {
+    if (!window.history || !history.replaceState) return;
+    history.replaceState(null, "", "#s=" + encodeState(currentState()));
+  }
+
+  function copyLink() {
+    rememberState();
+    var done = function () { setStatus(t("linkCopied"), "ok"); };
+    var failed = function () { setStatus(t("linkNotCopied"), "stale"); };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(location.href).then(done, failed);
+    else failed();
+  }
+
   function addStage() {
     var rows = stagesList.children;
     if (rows.length >= MAX_STAGES) return;
@@ -535,6 +639,7 @@
 
   function recompute() {
     clearTimeout(timer);
+    rememberState();
     var built = buildRequest();
     var mine = ++sequence;
     if (controller) controller.abort();
@@ -971,6 +1076,7 @@
       }
     });
     renumber();
+    rememberState();
     if (previous !== lang || !lastGood) renderAll();
     // ask again: untouched names follow the language, and the API may word its steps in it
     if (namesChanged || (lastGood && lastGood.language !== lang)) schedule();
@@ -996,6 +1102,7 @@
       else if (button.id === "add-monthly") addCost("monthly");
       else if (button.dataset.action) removeRow(button);
     });
+    $("copy-link").addEventListener("click", copyLink);
     Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
       button.addEventListener("click", function () {
         applyLanguage(button.getAttribute("data-lang"));
@@ -1032,6 +1139,7 @@
   }
 
   seedForm();
+  if (shared) applyShared(shared);
   wire();
   applyLanguage(lang);
   recompute();
