@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]  # no py.typed
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 pytestmark = pytest.mark.e2e
@@ -417,3 +418,29 @@ def test_copy_link_puts_the_business_case_on_the_clipboard(
         expect(opened.locator("#gain")).to_have_text(page.locator("#gain").inner_text())
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_field_has_its_own_accessible_name_and_axe_finds_nothing(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    """The three stages' count fields were all "Count a month" to a screen reader. Now each
+    name says its stage or cost line; and axe-core's rules find no violation."""
+    seen = visit(width, locale)
+    page = seen.page
+    page.locator("#add-one_time").click()
+    names = page.evaluate(
+        """() => [...document.querySelectorAll('input, select')].map(i =>
+             i.getAttribute('aria-label') || (i.labels[0] && i.labels[0].textContent.trim()))"""
+    )
+    assert all(names), names
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    if locale == "en-US":
+        expect(page.get_by_label("Count a month (Stage 2)", exact=True)).to_have_id("stage-1-count")
+        expect(page.get_by_label("Amount (One-time costs, line 2)", exact=True)).to_have_id(
+            "cost-one_time-1-amount"
+        )
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    seen.assert_clean()

@@ -74,6 +74,8 @@
       linkNotCopied: "Copy the address bar: it holds this business case.",
       stage: "Stage",
       stageN: "Stage {n}",
+      fieldOf: "{label} ({row})",
+      costN: "{kind}, line {n}",
       stageName: "Name",
       stageCount: "Count a month",
       upliftTop: "Volume growth, %",
@@ -165,6 +167,8 @@
       linkNotCopied: "Скопіюйте адресу зі стрічки браузера: у ній цей розрахунок.",
       stage: "Етап",
       stageN: "Етап {n}",
+      fieldOf: "{label} ({row})",
+      costN: "{kind}, рядок {n}",
       stageName: "Назва",
       stageCount: "Кількість на місяць",
       upliftTop: "Зростання кількості, %",
@@ -435,6 +439,8 @@
         var label = input.parentNode.querySelector("label");
         label.setAttribute("for", input.id);
         label.textContent = role === "name" ? t("stageName") : role === "count" ? t("stageCount") : i === 0 ? t("upliftTop") : t("upliftConv");
+        // A screen reader names the field with its stage: "Count a month (Stage 2)"
+        input.setAttribute("aria-label", t("fieldOf", { label: label.textContent, row: t("stageN", { n: n }) }));
       });
       var remove = li.querySelector(".remove");
       remove.setAttribute("aria-label", t("removeStage", { n: n }));
@@ -455,6 +461,8 @@
           var label = input.parentNode.querySelector("label");
           label.setAttribute("for", input.id);
           label.textContent = role === "name" ? t("costName") : t("costAmount");
+          var row = t("costN", { kind: t(kind === "one_time" ? "oneTimeLegend" : "monthlyLegend"), n: n });
+          input.setAttribute("aria-label", t("fieldOf", { label: label.textContent, row: row }));
         });
         var remove = li.querySelector(".remove");
         remove.setAttribute("aria-label", t("removeCost", { n: n }) + " (" + t(kind === "one_time" ? "oneTimeLegend" : "monthlyLegend") + ")");
