@@ -7,11 +7,14 @@ Screenshots go to artifacts/ (gitignored), for a human to look at.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -443,4 +446,29 @@ def test_every_field_has_its_own_accessible_name_and_axe_finds_nothing(
         )
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+    seen.assert_clean()
+
+
+@pytest.mark.parametrize("which", ["cash", "years"])
+def test_the_csv_downloads_hold_the_apis_figures(visit: Callable[..., Visit], which: str) -> None:
+    """The monthly cash flows and the yearly table as CSV: the same numbers the API answered,
+    to the minor unit, under the API's field names."""
+    seen = visit(1280)
+    page = seen.page
+    page.locator("#horizon").fill("24")
+    with page.expect_response(
+        lambda response: response.url.endswith("/payback") and response.status == 200
+    ) as answered:
+        page.locator("#discount").fill("10")
+    answer = json.loads(answered.value.text(), parse_float=Decimal)
+    expect(page.locator("#status")).to_contain_text("Updated")
+    with page.expect_download() as downloaded:
+        page.locator(f"#csv-{which}").click()
+    rows = list(csv.DictReader(io.StringIO(Path(downloaded.value.path()).read_text())))
+    expected = answer["cash_flows" if which == "cash" else "years"]
+    assert len(rows) == len(expected) == (25 if which == "cash" else 3)
+    for got, want in zip(rows, expected, strict=True):
+        assert set(got) <= set(want)
+        for column, text in got.items():
+            assert Decimal(text) == Decimal(want[column]), (column, got, want)
     seen.assert_clean()

@@ -70,6 +70,8 @@
       stepsTitle: "How it is calculated",
       footer: "Computed by the roi-service API:",
       copyLink: "Copy link",
+      csvCash: "Monthly cash flows (CSV)",
+      csvYears: "Yearly table (CSV)",
       linkCopied: "Link copied: it opens this business case with these numbers.",
       linkNotCopied: "Copy the address bar: it holds this business case.",
       stage: "Stage",
@@ -163,6 +165,8 @@
       stepsTitle: "Як це пораховано",
       footer: "Розраховано API roi-service:",
       copyLink: "Скопіювати посилання",
+      csvCash: "Грошові потоки за місяцями (CSV)",
+      csvYears: "Таблиця за роками (CSV)",
       linkCopied: "Посилання скопійовано: воно відкриває цей розрахунок з цими числами.",
       linkNotCopied: "Скопіюйте адресу зі стрічки браузера: у ній цей розрахунок.",
       stage: "Етап",
@@ -535,6 +539,32 @@
   function rememberState() {
     if (!window.history || !history.replaceState) return;
     history.replaceState(null, "", "#s=" + encodeState(currentState()));
+  }
+
+  // The API's own figures as CSV (money with the currency's minor digits, as the API rounds it;
+  // column names are the API's field names, so a spreadsheet and the contract agree).
+  var CSV_COLUMNS = {
+    cash: { file: "cash-flows.csv", rows: "cash_flows", columns: ["month", "benefit", "cost", "net", "discounted_net", "cumulative", "discounted_cumulative"] },
+    years: { file: "yearly.csv", rows: "years", columns: ["year", "months", "benefits", "costs", "net", "pv_benefits", "pv_costs"] },
+  };
+
+  function downloadCsv(which) {
+    if (!lastGood) return;
+    var pay = lastGood.response;
+    var spec = CSV_COLUMNS[which];
+    var digits = minorDigits(pay.currency);
+    var whole = { month: true, year: true, months: true };
+    var lines = [spec.columns.join(",")].concat(pay[spec.rows].map(function (row) {
+      return spec.columns.map(function (column) {
+        return whole[column] ? String(row[column]) : Number(row[column]).toFixed(digits);
+      }).join(",");
+    }));
+    var url = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+    var link = el("a", { href: url, download: spec.file });
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
 
   function copyLink() {
@@ -1111,6 +1141,8 @@
       else if (button.dataset.action) removeRow(button);
     });
     $("copy-link").addEventListener("click", copyLink);
+    $("csv-cash").addEventListener("click", function () { downloadCsv("cash"); });
+    $("csv-years").addEventListener("click", function () { downloadCsv("years"); });
     Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
       button.addEventListener("click", function () {
         applyLanguage(button.getAttribute("data-lang"));
