@@ -55,6 +55,7 @@ def test_every_route_the_app_serves_is_documented(app: Application, client: Test
         ("/schema/openapi.json", "GET"),
         ("/metrics", "GET"),
         ("/static/{name:str}", "GET"),
+        ("/schema/assets/{name:str}", "GET"),
     }
     assert served - undocumented_on_purpose == documented
 
