@@ -33,9 +33,10 @@ run: install ## serve on http://127.0.0.1:8000 (HOST, PORT, WORKERS from the env
 	$(PY) -m service
 
 .PHONY: browser
-browser: ## Debian's chromium for the page tests, installed with apt-get when missing
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium) \
-	  || { echo "the page tests need Debian's chromium: apt-get install chromium (as root)" >&2; exit 1; }
+browser: ## Debian's chromium and poppler-utils (pdftotext) for the page tests, installed with apt-get when missing
+	@command -v chromium >/dev/null && command -v pdftotext >/dev/null \
+	  || (apt-get update && apt-get install -y --no-install-recommends chromium poppler-utils) \
+	  || { echo "the page tests need Debian's chromium and poppler-utils: apt-get install chromium poppler-utils (as root)" >&2; exit 1; }
 
 .PHONY: test
 test: install-dev deploy-tools browser ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)

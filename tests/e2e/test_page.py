@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime
 import io
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -471,4 +473,34 @@ def test_the_csv_downloads_hold_the_apis_figures(visit: Callable[..., Visit], wh
         assert set(got) <= set(want)
         for column, text in got.items():
             assert Decimal(text) == Decimal(want[column]), (column, got, want)
+    seen.assert_clean()
+
+
+@pytest.mark.parametrize(("locale", "payback"), [("en-US", "0.79"), ("uk-UA", "0,79")])
+def test_the_printed_business_case_fits_two_a4_pages_and_says_what_and_when(
+    visit: Callable[..., Visit], locale: str, payback: str
+) -> None:
+    """ "Save as PDF" is the export: Chromium's own PDF printing, read back with pdftotext."""
+    seen = visit(1280, locale)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = ARTIFACTS / f"business-case-{locale}.pdf"
+    seen.page.pdf(path=str(pdf), format="A4", print_background=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE)[1])  # type: ignore[index]
+    assert 1 <= pages <= 2
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    spaced = r"[,\s\u00a0\u202f]?"
+    assert re.search(rf"19{spaced}082", text)  # the gain
+    assert re.search(rf"10{spaced}300", text)  # a step: the leads with the CRM
+    assert payback in text
+    assert "1.1.0" in text and str(datetime.date.today().year) in text  # model and date
+    for words in ({"en-US": "Benefits haircut", "uk-UA": "вигод"}[locale],  # an assumption
+                  {"en-US": "Cumulative cash flow", "uk-UA": "Накопичений"}[locale]):  # fmt: skip
+        assert words.lower() in text.lower(), words
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / f"business-case-{locale}")],
+        check=True,
+    )
     seen.assert_clean()

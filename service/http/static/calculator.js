@@ -70,6 +70,8 @@
       stepsTitle: "How it is calculated",
       footer: "Computed by the roi-service API:",
       copyLink: "Copy link",
+      printPdf: "Print / PDF",
+      printMeta: "Computed on {date} by the roi-service API, model {version}.",
       csvCash: "Monthly cash flows (CSV)",
       csvYears: "Yearly table (CSV)",
       linkCopied: "Link copied: it opens this business case with these numbers.",
@@ -165,6 +167,8 @@
       stepsTitle: "Як це пораховано",
       footer: "Розраховано API roi-service:",
       copyLink: "Скопіювати посилання",
+      printPdf: "Друк / PDF",
+      printMeta: "Розраховано {date} API roi-service, модель {version}.",
       csvCash: "Грошові потоки за місяцями (CSV)",
       csvYears: "Таблиця за роками (CSV)",
       linkCopied: "Посилання скопійовано: воно відкриває цей розрахунок з цими числами.",
@@ -831,6 +835,11 @@
   function renderAll() {
     renderErrors();
     if (!lastGood) return;
+    // for paper: when, and by which model (what a printed business case must say)
+    $("print-meta").textContent = t("printMeta", {
+      date: new Date().toLocaleDateString(locale(), { year: "numeric", month: "long", day: "numeric" }),
+      version: lastGood.response.model_version,
+    });
     var req = lastGood.request;
     var pay = lastGood.response;
     var ev = pay.evaluation;
@@ -1141,6 +1150,19 @@
       else if (button.dataset.action) removeRow(button);
     });
     $("copy-link").addEventListener("click", copyLink);
+    $("print").addEventListener("click", function () { window.print(); });
+    // Paper shows every assumption: what is folded away on screen opens for printing.
+    var folded = [];
+    window.addEventListener("beforeprint", function () {
+      folded = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (details) {
+        details.open = true;
+        return true;
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      folded.forEach(function (details) { details.open = false; });
+      folded = [];
+    });
     $("csv-cash").addEventListener("click", function () { downloadCsv("cash"); });
     $("csv-years").addEventListener("click", function () { downloadCsv("years"); });
     Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
