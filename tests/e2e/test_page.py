@@ -504,3 +504,29 @@ def test_the_printed_business_case_fits_two_a4_pages_and_says_what_and_when(
         check=True,
     )
     seen.assert_clean()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_scenarios_break_even_and_the_yearly_table_are_the_apis(
+    visit: Callable[..., Visit], width: int
+) -> None:
+    """Conservative, expected and optimistic cards (50, 100 and 150 % of the effect, editable),
+    the break-even share, and the yearly table: what a buyer asks of a business case."""
+    seen = visit(width)
+    page = seen.page
+    cards = page.locator("#scenario-cards .scenario")
+    expect(cards).to_have_count(3)
+    expect(cards.nth(1)).to_contain_text("0.79 months")  # the expected case is the seed
+    expect(cards.nth(0)).to_contain_text("50%")
+    expect(page.locator("#metrics")).to_contain_text("6.6% of the expected effect")
+    expect(page.locator("#years tbody tr")).to_have_count(2)  # the start and one year
+    expect(page.locator("#years")).to_contain_text("UAH 228,984")
+    with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
+        page.locator("#scenario-0").fill("20")
+    request = json.loads(sent.value.request.post_data or "{}")
+    assert [s["effect_scale"] for s in request["scenarios"]] == [0.2, 1, 1.5]
+    answer = sent.value.json()
+    months = answer["scenarios"][0]["payback_months"]
+    expect(cards.nth(0)).to_contain_text(f"{months:.2f}".rstrip("0").rstrip(".") + " months")
+    seen.assert_no_horizontal_overflow()
+    seen.assert_clean()

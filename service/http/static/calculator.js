@@ -114,6 +114,21 @@
       mRoi: "Return on investment (ROI)",
       mIrr: "Internal rate of return, a year",
       mDiscPayback: "Discounted payback",
+      mBreakEven: "Pays for itself at",
+      breakEvenValue: "{share} of the expected effect",
+      scenarioLegend: "Scenarios: share of the expected effect, %",
+      conservative: "Conservative",
+      expected: "Expected",
+      optimistic: "Optimistic",
+      scenariosTitle: "Conservative, expected, optimistic",
+      scenarioNote: "{scale} of the effect · NPV {npv}",
+      yearsTitle: "Year by year",
+      yearCol: "Year",
+      year0: "start",
+      benefitsCol: "Benefits",
+      costsCol: "Costs",
+      netCol: "Net",
+      pvNetCol: "Net, present value",
       mRiskBenefit: "Benefit a month after risk",
       nothing: "—",
       stageDefaults: ["leads", "opportunities", "deals"],
@@ -211,6 +226,21 @@
       mRoi: "Рентабельність інвестицій (ROI)",
       mIrr: "Внутрішня норма дохідності, річна",
       mDiscPayback: "Дисконтована окупність",
+      mBreakEven: "Окупається вже при",
+      breakEvenValue: "{share} очікуваного ефекту",
+      scenarioLegend: "Сценарії: частка очікуваного ефекту, %",
+      conservative: "Обережний",
+      expected: "Очікуваний",
+      optimistic: "Оптимістичний",
+      scenariosTitle: "Обережний, очікуваний, оптимістичний",
+      scenarioNote: "{scale} ефекту · NPV {npv}",
+      yearsTitle: "За роками",
+      yearCol: "Рік",
+      year0: "старт",
+      benefitsCol: "Вигоди",
+      costsCol: "Витрати",
+      netCol: "Чистий потік",
+      pvNetCol: "Чистий, приведена вартість",
       mRiskBenefit: "Вигода на місяць з поправкою на ризик",
       nothing: "—",
       stageDefaults: ["ліди", "потенційні угоди", "завершені угоди"],
@@ -244,7 +274,8 @@
   // ignored and missing ones keep their defaults, so old links keep working as fields are added.
 
   var SHARED_INPUTS = ["currency", "deal-value", "deal-uplift", "margin", "rounding", "horizon",
-    "ramp-up", "discount", "risk-benefits", "risk-costs"];
+    "ramp-up", "discount", "risk-benefits", "risk-costs", "scenario-0", "scenario-1", "scenario-2"];
+  var SCENARIOS = ["conservative", "expected", "optimistic"];
 
   function encodeState(state) {
     var bytes = new TextEncoder().encode(JSON.stringify(state));
@@ -661,6 +692,9 @@
       ramp_up_months: readNumber($("ramp-up"), errors),
       annual_discount_rate: readNumber($("discount"), errors),
       risk_adjustment: { benefits: readNumber($("risk-benefits"), errors), costs: readNumber($("risk-costs"), errors) },
+      scenarios: SCENARIOS.map(function (name, i) {
+        return { name: name, effect_scale: readNumber($("scenario-" + i), errors) };
+      }),
     };
     return { body: body, errors: errors };
   }
@@ -861,6 +895,8 @@
     $("payback-note").textContent = t("oneTimeNote", { amount: fmtMoney(Number(pay.one_time_costs), cur) });
 
     renderMetrics(pay);
+    renderScenarios(pay);
+    renderYears(pay);
     renderSteps(req, ev);
     drawFunnel(ev);
     drawCash(pay);
@@ -880,6 +916,10 @@
       ["mIrr", pay.irr_annual === null ? t("nothing") : pay.irr_annual > 10 ? "> " + fmtPercent(10, true, 0) : fmtPercent(pay.irr_annual, true, 0)],
       ["mDiscPayback", pay.discounted_payback_months === null ? t("noPayback", { h: fmtMonths(pay.horizon_months) }) : fmtMonths(pay.discounted_payback_months)],
     ];
+    var share = pay.break_even ? pay.break_even.benefit_realization : null;
+    if (share !== null && share !== undefined) {
+      rows.push(["mBreakEven", t("breakEvenValue", { share: fmtPercent(share, false, 1) })]);
+    }
     if (Number(pay.risk_adjusted_monthly_benefit) !== Number(pay.monthly_benefit)) {
       rows.splice(0, 0, ["mRiskBenefit", fmtMoney(Number(pay.risk_adjusted_monthly_benefit), cur)]);
     }
@@ -888,6 +928,41 @@
     rows.forEach(function (row) {
       dl.appendChild(el("div", { class: "kv-row" }, [el("dt", { text: t(row[0]) }), el("dd", { text: row[1] })]));
     });
+  }
+
+  function renderScenarios(pay) {
+    var box = $("scenario-cards");
+    box.textContent = "";
+    (pay.scenarios || []).forEach(function (scenario) {
+      var months = scenario.payback_months;
+      var value = months === null ? t("noPayback", { h: fmtMonths(pay.horizon_months) }) : months === 0 ? t("paidAlready") : fmtMonths(months);
+      box.appendChild(el("div", { class: "card scenario", "data-scenario": scenario.name }, [
+        el("p", { class: "card-label", text: t(scenario.name) }),
+        el("p", { class: "card-value", text: value }),
+        el("p", { class: "card-note", text: t("scenarioNote", { scale: fmtPercent(scenario.effect_scale, false, 0), npv: fmtMoney(Number(scenario.npv), pay.currency, true) }) }),
+      ]));
+    });
+  }
+
+  function renderYears(pay) {
+    var table = $("years");
+    table.textContent = "";
+    table.parentNode.setAttribute("aria-label", t("yearsTitle"));
+    var cur = pay.currency;
+    var head = el("tr", {}, [t("yearCol"), t("benefitsCol"), t("costsCol"), t("netCol"), t("pvNetCol")].map(function (text) {
+      return el("th", { scope: "col", text: text });
+    }));
+    table.appendChild(el("thead", {}, [head]));
+    table.appendChild(el("tbody", {}, pay.years.map(function (row) {
+      var pvNet = Number(row.pv_benefits) - Number(row.pv_costs);
+      return el("tr", {}, [
+        el("th", { scope: "row", text: row.year === 0 ? t("year0") : String(row.year) }),
+        el("td", { text: fmtMoney(Number(row.benefits), cur) }),
+        el("td", { text: fmtMoney(Number(row.costs), cur) }),
+        el("td", { text: fmtMoney(Number(row.net), cur, true) }),
+        el("td", { text: fmtMoney(pvNet, cur, true) }),
+      ]);
+    })));
   }
 
   function stepLabel(step, req, ev) {
