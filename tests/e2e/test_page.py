@@ -530,3 +530,18 @@ def test_scenarios_break_even_and_the_yearly_table_are_the_apis(
     expect(cards.nth(0)).to_contain_text(f"{months:.2f}".rstrip("0").rstrip(".") + " months")
     seen.assert_no_horizontal_overflow()
     seen.assert_clean()
+
+
+def test_the_tornado_chart_draws_the_apis_sensitivity_table(visit: Callable[..., Visit]) -> None:
+    seen = visit(1280)
+    page = seen.page
+    with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
+        page.locator("#deal-value").fill("250")
+    rows = sent.value.json()["evaluation"]["sensitivity"]
+    bars = page.locator("#tornado-chart rect.tornado-bar")
+    expect(bars).to_have_count(len(rows))
+    assert len(rows) >= 5  # every stage's uplift, the deal value, its uplift, the margin
+    expect(page.locator("#tornado-chart text").first).to_contain_text(rows[0]["label"])
+    widths = [float(bars.nth(i).get_attribute("width") or 0) for i in range(len(rows))]
+    assert widths == sorted(widths, reverse=True)  # the widest swing first
+    seen.assert_clean()

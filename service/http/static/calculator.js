@@ -123,6 +123,8 @@
       scenariosTitle: "Conservative, expected, optimistic",
       scenarioNote: "{scale} of the effect · NPV {npv}",
       yearsTitle: "Year by year",
+      tornadoChart: "What moves the monthly gain most (each assumption ±20 %)",
+      tornadoAria: "Monthly gain when one assumption moves by 20 % down and up: {items}",
       yearCol: "Year",
       year0: "start",
       benefitsCol: "Benefits",
@@ -235,6 +237,8 @@
       scenariosTitle: "Обережний, очікуваний, оптимістичний",
       scenarioNote: "{scale} ефекту · NPV {npv}",
       yearsTitle: "За роками",
+      tornadoChart: "Що найбільше змінює щомісячну вигоду (кожне припущення ±20 %)",
+      tornadoAria: "Щомісячна вигода, коли одне припущення змінюється на 20 % вниз і вгору: {items}",
       yearCol: "Рік",
       year0: "старт",
       benefitsCol: "Вигоди",
@@ -683,6 +687,7 @@
       evaluation: {
         currency: currency,
         stages: stages,
+        sensitivity_swing: 0.2, // the tornado chart: each assumption alone, ±20 %
         average_deal_value: readNumber($("deal-value"), errors),
         average_deal_value_uplift: readNumber($("deal-uplift"), errors),
         gross_margin: readNumber($("margin"), errors),
@@ -900,6 +905,7 @@
     renderSteps(req, ev);
     drawFunnel(ev);
     drawCash(pay);
+    drawTornado(ev);
     renderStale(lastErrors.length > 0 || globalProblem !== null);
   }
 
@@ -1069,6 +1075,41 @@
       y += rowH;
     });
     root.setAttribute("aria-label", t("funnelAria", { items: items.join("; ") }));
+    box.textContent = "";
+    box.appendChild(root);
+  }
+
+  // One bar per assumption, from the monthly gain with it 20 % lower to 20 % higher, the widest
+  // first (the API sorts them by impact); the line is the gain as entered.
+  function drawTornado(ev) {
+    var box = $("tornado-chart");
+    var rows = ev.sensitivity || [];
+    var W = chartWidth(box);
+    var rowH = 34;
+    var H = rows.length * rowH + 6;
+    var values = rows.reduce(function (all, row) {
+      return all.concat([Number(row.low_monthly_gain), Number(row.high_monthly_gain)]);
+    }, [Number(ev.monthly_gain)]);
+    var lo = Math.min.apply(null, values);
+    var hi = Math.max.apply(null, values);
+    var span = hi - lo || 1;
+    var x = function (value) { return 4 + ((value - lo) / span) * (W - 8); };
+    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", class: "tornado-svg" });
+    var items = [];
+    rows.forEach(function (row, i) {
+      var y = i * rowH;
+      var low = Number(row.low_monthly_gain);
+      var high = Number(row.high_monthly_gain);
+      var text = row.label + ": " + fmtMoney(low, ev.currency) + " … " + fmtMoney(high, ev.currency);
+      root.appendChild(svg("text", { x: 0, y: y + 12, class: "stage-name" }, clip(text, Math.max(12, Math.floor(W / 7)))));
+      var bar = svg("rect", { x: x(Math.min(low, high)), y: y + 16, width: Math.max(2, Math.abs(x(high) - x(low))), height: 12, rx: 2, class: "bar-after tornado-bar" });
+      bar.appendChild(svg("title", {}, text));
+      root.appendChild(bar);
+      items.push(text);
+    });
+    var base = x(Number(ev.monthly_gain));
+    root.appendChild(svg("line", { x1: base, x2: base, y1: 14, y2: H, class: "breakeven" }));
+    root.setAttribute("aria-label", t("tornadoAria", { items: items.join("; ") }));
     box.textContent = "";
     box.appendChild(root);
   }
@@ -1255,6 +1296,7 @@
       redrawTimer = setTimeout(function () {
         if (lastGood) {
           drawFunnel(lastGood.response.evaluation);
+          drawTornado(lastGood.response.evaluation);
           drawCash(lastGood.response);
         }
       }, 60);
