@@ -545,3 +545,23 @@ def test_the_tornado_chart_draws_the_apis_sensitivity_table(visit: Callable[...,
     widths = [float(bars.nth(i).get_attribute("width") or 0) for i in range(len(rows))]
     assert widths == sorted(widths, reverse=True)  # the widest swing first
     seen.assert_clean()
+
+
+def test_time_saved_adds_the_productivity_benefit_the_api_computes(
+    visit: Callable[..., Visit],
+) -> None:
+    seen = visit(1280)
+    page = seen.page
+    expect(page.locator("#metrics")).not_to_contain_text("Time saved")  # off with 0 people
+    with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
+        page.locator("#prod-users").fill("10")
+    assert json.loads(sent.value.request.post_data or "{}")["productivity"] == {
+        "users": 10, "hours_saved_per_user_per_month": 5, "loaded_hourly_cost": 300,
+        "realization": 0.8,
+    }  # fmt: skip
+    answer = sent.value.json()
+    assert answer["productivity_monthly_benefit"] == 12000  # 10 × 5 × 300 × 0.8
+    expect(page.locator("#metrics")).to_contain_text("Time saved, a month")
+    expect(page.locator("#metrics")).to_contain_text("UAH 12,000")
+    expect(page.get_by_label("People using the CRM")).to_have_value("10")
+    seen.assert_clean()

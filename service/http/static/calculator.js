@@ -115,6 +115,12 @@
       mIrr: "Internal rate of return, a year",
       mDiscPayback: "Discounted payback",
       mBreakEven: "Pays for itself at",
+      mProductivity: "Time saved, a month",
+      productivityLegend: "Time saved (optional)",
+      prodUsers: "People using the CRM",
+      prodHours: "Hours each saves a month",
+      prodCost: "Cost of an hour of their time",
+      prodRealization: "Of that, put to use, %",
       breakEvenValue: "{share} of the expected effect",
       scenarioLegend: "Scenarios: share of the expected effect, %",
       conservative: "Conservative",
@@ -229,6 +235,12 @@
       mIrr: "Внутрішня норма дохідності, річна",
       mDiscPayback: "Дисконтована окупність",
       mBreakEven: "Окупається вже при",
+      mProductivity: "Зекономлений час, на місяць",
+      productivityLegend: "Зекономлений час (необов’язково)",
+      prodUsers: "Людей працює в CRM",
+      prodHours: "Годин економить кожен за місяць",
+      prodCost: "Вартість години їхнього часу",
+      prodRealization: "З них використано з користю, %",
       breakEvenValue: "{share} очікуваного ефекту",
       scenarioLegend: "Сценарії: частка очікуваного ефекту, %",
       conservative: "Обережний",
@@ -278,7 +290,8 @@
   // ignored and missing ones keep their defaults, so old links keep working as fields are added.
 
   var SHARED_INPUTS = ["currency", "deal-value", "deal-uplift", "margin", "rounding", "horizon",
-    "ramp-up", "discount", "risk-benefits", "risk-costs", "scenario-0", "scenario-1", "scenario-2"];
+    "ramp-up", "discount", "risk-benefits", "risk-costs", "scenario-0", "scenario-1", "scenario-2", "prod-users",
+    "prod-hours", "prod-cost", "prod-realization"];
   var SCENARIOS = ["conservative", "expected", "optimistic"];
 
   function encodeState(state) {
@@ -701,6 +714,14 @@
         return { name: name, effect_scale: readNumber($("scenario-" + i), errors) };
       }),
     };
+    // Time saved counts once someone saves some (the API adds it to the monthly benefit).
+    var productivity = {
+      users: readNumber($("prod-users"), errors),
+      hours_saved_per_user_per_month: readNumber($("prod-hours"), errors),
+      loaded_hourly_cost: readNumber($("prod-cost"), errors),
+      realization: readNumber($("prod-realization"), errors),
+    };
+    if (productivity.users > 0) body.productivity = productivity;
     return { body: body, errors: errors };
   }
 
@@ -922,6 +943,9 @@
       ["mIrr", pay.irr_annual === null ? t("nothing") : pay.irr_annual > 10 ? "> " + fmtPercent(10, true, 0) : fmtPercent(pay.irr_annual, true, 0)],
       ["mDiscPayback", pay.discounted_payback_months === null ? t("noPayback", { h: fmtMonths(pay.horizon_months) }) : fmtMonths(pay.discounted_payback_months)],
     ];
+    if (pay.productivity_monthly_benefit !== null && pay.productivity_monthly_benefit !== undefined) {
+      rows.splice(0, 0, ["mProductivity", fmtMoney(Number(pay.productivity_monthly_benefit), cur)]);
+    }
     var share = pay.break_even ? pay.break_even.benefit_realization : null;
     if (share !== null && share !== undefined) {
       rows.push(["mBreakEven", t("breakEvenValue", { share: fmtPercent(share, false, 1) })]);
