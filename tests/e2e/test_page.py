@@ -274,13 +274,20 @@ def test_keyboard_reaches_the_inputs_in_order(visit: Callable[..., Visit]) -> No
     seen.assert_clean()
 
 
-@pytest.fixture
-def host_page(service_url: str) -> Iterator[str]:
-    """A partner's page on another origin (localhost, not 127.0.0.1) with the embed snippet."""
-    snippet = (
-        f'<script src="{service_url}/static/embed.js" data-roi-service="{service_url}"></script>'
+def serve_host_page(service_url: str, attributes: str = "", iframe: str = "") -> Iterator[str]:
+    """A partner's page on another origin (localhost, not 127.0.0.1) with the embed snippet
+    (or a plain iframe); it records what the calculator tells it."""
+    snippet = iframe or (
+        f'<script src="{service_url}/static/embed.js" data-roi-service="{service_url}" '
+        f"{attributes}></script>"
     )
-    body = f"<!doctype html><title>Sales</title><h1>Our CRM</h1>{snippet}".encode()
+    recorder = (
+        "<script>window.results = []; window.messages = [];"
+        "document.addEventListener('roi-service:result', e => window.results.push(e.detail));"
+        "addEventListener('message', e => { if (e.data && e.data.type === 'roi-service:result')"
+        " window.messages.push(e.data); });</script>"
+    )
+    body = f"<!doctype html><title>Sales</title><h1>Our CRM</h1>{recorder}{snippet}".encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -294,6 +301,7 @@ def host_page(service_url: str) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.allow_reuse_address = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -302,6 +310,11 @@ def host_page(service_url: str) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def host_page(service_url: str) -> Iterator[str]:
+    yield from serve_host_page(service_url)
 
 
 def test_embed_script_inserts_a_self_sizing_iframe(browser: Browser, host_page: str) -> None:
@@ -565,3 +578,56 @@ def test_time_saved_adds_the_productivity_benefit_the_api_computes(
     expect(page.locator("#metrics")).to_contain_text("UAH 12,000")
     expect(page.get_by_label("People using the CRM")).to_have_value("10")
     seen.assert_clean()
+
+
+@pytest.fixture
+def host_page_with_events(service_url: str) -> Iterator[str]:
+    yield from serve_host_page(service_url, "data-events")
+
+
+def test_an_embedder_that_opts_in_gets_the_inputs_and_figures_cross_origin(
+    browser: Browser, host_page_with_events: str, host_page: str
+) -> None:
+    """A sales site runs its own lead form from the calculator's result: with data-events the
+    page inside the iframe (the service's origin) posts to the host's origin only; without it,
+    nothing is posted."""
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(host_page_with_events)
+        frame = page.frame_locator("iframe")
+        expect(frame.locator("#gain")).to_have_text("+UAH 19,082")
+        page.wait_for_function("window.results.length > 0")
+        result = page.evaluate("window.results[window.results.length - 1]")
+        assert result["figures"]["monthly_gain"] == 19082
+        assert result["figures"]["model_version"] and len(result["figures"]["calculation_id"]) == 32
+        assert result["inputs"]["evaluation"]["stages"][0]["count"] == 10000
+        frame.locator("#deal-value").fill("300")
+        page.wait_for_function(
+            "window.results.some(r => r.inputs.evaluation.average_deal_value === 300)"
+        )
+
+        quiet = context.new_page()
+        quiet.goto(host_page)  # the same snippet without data-events
+        expect(quiet.frame_locator("iframe").locator("#gain")).to_have_text("+UAH 19,082")
+        quiet.wait_for_timeout(500)
+        assert quiet.evaluate("window.messages.length + window.results.length") == 0
+    finally:
+        context.close()
+
+
+def test_results_are_never_posted_to_an_origin_the_embedder_did_not_name(
+    browser: Browser, service_url: str
+) -> None:
+    """An iframe that names another origin than its parent's: the browser delivers nothing."""
+    iframe = f'<iframe src="{service_url}/?events=https://elsewhere.example"></iframe>'
+    for url in serve_host_page(service_url, iframe=iframe):
+        context = browser.new_context(locale="en-US")
+        try:
+            page = context.new_page()
+            page.goto(url)
+            expect(page.frame_locator("iframe").locator("#gain")).to_have_text("+UAH 19,082")
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.messages.length") == 0
+        finally:
+            context.close()

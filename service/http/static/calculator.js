@@ -319,6 +319,42 @@
   }
 
   var shared = sharedState();
+
+  // Opt-in for a host page (embed.js data-events, or ?events=ORIGIN): after every result the
+  // inputs and key figures are posted to the parent window, and the browser delivers them only
+  // if the parent is on that very origin.
+  var EVENTS_ORIGIN = (function () {
+    var asked = new URLSearchParams(location.search).get("events");
+    if (!asked || window.parent === window) return null;
+    try {
+      var url = new URL(asked);
+      return (url.protocol === "https:" || url.protocol === "http:") && url.origin === asked ? asked : null;
+    } catch (error) {
+      return null;
+    }
+  })();
+
+  function postResult(request, response) {
+    if (!EVENTS_ORIGIN) return;
+    var ev = response.evaluation;
+    window.parent.postMessage({
+      type: "roi-service:result",
+      version: 1,
+      language: lang,
+      inputs: request,
+      figures: {
+        currency: response.currency,
+        monthly_gain: Number(ev.monthly_gain),
+        revenue_uplift_ratio: ev.revenue_uplift_ratio,
+        payback_months: response.payback_months,
+        npv: Number(response.npv),
+        roi: response.roi,
+        benefit_realization: response.break_even ? response.break_even.benefit_realization : null,
+        model_version: response.model_version,
+        calculation_id: response.calculation_id,
+      },
+    }, EVENTS_ORIGIN);
+  }
   if (shared && (shared.lang === "en" || shared.lang === "uk")) lang = shared.lang;
 
   function initialLanguage() {
@@ -777,6 +813,7 @@
               lastErrors = [];
               globalProblem = null;
               renderAll();
+              postResult(built.body, data);
             } else if (response.status === 429 || response.status === 503) {
               // busy or rate-limited: say so, keep the last figures, try again when told to
               var wait = Math.min(30, Math.max(1, Number(response.headers.get("Retry-After")) || 2));

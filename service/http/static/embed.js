@@ -10,7 +10,10 @@
  * style or cookie with it.
  *
  * Optional attributes: data-lang="uk" | "en" (otherwise the visitor's browser language),
- * data-title (the iframe's accessible name), data-height (the initial height in px, 1400).
+ * data-title (the iframe's accessible name), data-height (the initial height in px, 1400),
+ * data-events (opt in: after every result the calculator posts its inputs and key figures to
+ * this page's origin only, and embed.js dispatches them as a "roi-service:result" event on
+ * document; see docs/embedding.md).
  */
 (function () {
   "use strict";
@@ -22,6 +25,8 @@
   var src = new URL("./", base);
   var lang = script.getAttribute("data-lang");
   if (lang === "uk" || lang === "en") src.searchParams.set("lang", lang);
+  var events = script.hasAttribute("data-events");
+  if (events) src.searchParams.set("events", location.origin); // the only origin it posts to
 
   var frame = document.createElement("iframe");
   frame.src = src.href;
@@ -39,6 +44,8 @@
     var data = event.data;
     if (data && data.type === "roi-service:height" && typeof data.height === "number" && data.height > 0 && data.height < 100000) {
       frame.style.height = Math.ceil(data.height) + "px";
+    } else if (events && data && data.type === "roi-service:result") {
+      document.dispatchEvent(new CustomEvent("roi-service:result", { detail: data }));
     }
   });
 })();
