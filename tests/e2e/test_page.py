@@ -394,6 +394,8 @@ def test_a_shared_link_opens_the_same_business_case(
     expect(other.page.locator("#payback")).to_have_text(shown)
     assert other.page.evaluate("document.documentElement.lang") == locale[:2]
     other.assert_no_horizontal_overflow()
+    seen.screenshot(f"share-{width}-{locale}-1-edited.png")
+    other.screenshot(f"share-{width}-{locale}-2-opened.png")
     seen.assert_clean()
     other.assert_clean()
 
@@ -464,11 +466,15 @@ def test_every_field_has_its_own_accessible_name_and_axe_finds_nothing(
     seen.assert_clean()
 
 
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("which", ["cash", "years"])
-def test_the_csv_downloads_hold_the_apis_figures(visit: Callable[..., Visit], which: str) -> None:
+def test_the_csv_downloads_hold_the_apis_figures(
+    visit: Callable[..., Visit], which: str, width: int, locale: str
+) -> None:
     """The monthly cash flows and the yearly table as CSV: the same numbers the API answered,
     to the minor unit, under the API's field names."""
-    seen = visit(1280)
+    seen = visit(width, locale)
     page = seen.page
     page.locator("#horizon").fill("24")
     with page.expect_response(
@@ -476,7 +482,7 @@ def test_the_csv_downloads_hold_the_apis_figures(visit: Callable[..., Visit], wh
     ) as answered:
         page.locator("#discount").fill("10")
     answer = json.loads(answered.value.text(), parse_float=Decimal)
-    expect(page.locator("#status")).to_contain_text("Updated")
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
     with page.expect_download() as downloaded:
         page.locator(f"#csv-{which}").click()
     rows = list(csv.DictReader(io.StringIO(Path(downloaded.value.path()).read_text())))
@@ -486,6 +492,7 @@ def test_the_csv_downloads_hold_the_apis_figures(visit: Callable[..., Visit], wh
         assert set(got) <= set(want)
         for column, text in got.items():
             assert Decimal(text) == Decimal(want[column]), (column, got, want)
+    seen.assert_no_horizontal_overflow()
     seen.assert_clean()
 
 
@@ -519,34 +526,40 @@ def test_the_printed_business_case_fits_two_a4_pages_and_says_what_and_when(
     seen.assert_clean()
 
 
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_scenarios_break_even_and_the_yearly_table_are_the_apis(
-    visit: Callable[..., Visit], width: int
+    visit: Callable[..., Visit], width: int, locale: str
 ) -> None:
     """Conservative, expected and optimistic cards (50, 100 and 150 % of the effect, editable),
     the break-even share, and the yearly table: what a buyer asks of a business case."""
-    seen = visit(width)
+    seen = visit(width, locale)
     page = seen.page
+    english = locale == "en-US"
     cards = page.locator("#scenario-cards .scenario")
     expect(cards).to_have_count(3)
-    expect(cards.nth(1)).to_contain_text("0.79 months")  # the expected case is the seed
-    expect(cards.nth(0)).to_contain_text("50%")
-    expect(page.locator("#metrics")).to_contain_text("6.6% of the expected effect")
+    expect(cards.nth(1)).to_contain_text("0.79" if english else "0,79")  # the expected: the seed
+    expect(cards.nth(0)).to_contain_text(re.compile(r"50\s?%"))
+    expect(page.locator("#metrics")).to_contain_text("6.6%" if english else "6,6%")
     expect(page.locator("#years tbody tr")).to_have_count(2)  # the start and one year
-    expect(page.locator("#years")).to_contain_text("UAH 228,984")
+    expect(page.locator("#years")).to_contain_text(re.compile(r"228[,\s\u00a0\u202f]984"))
     with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
         page.locator("#scenario-0").fill("20")
     request = json.loads(sent.value.request.post_data or "{}")
     assert [s["effect_scale"] for s in request["scenarios"]] == [0.2, 1, 1.5]
     answer = sent.value.json()
-    months = answer["scenarios"][0]["payback_months"]
-    expect(cards.nth(0)).to_contain_text(f"{months:.2f}".rstrip("0").rstrip(".") + " months")
+    months = f"{answer['scenarios'][0]['payback_months']:.2f}".rstrip("0").rstrip(".")
+    expect(cards.nth(0)).to_contain_text(months if english else months.replace(".", ","))
     seen.assert_no_horizontal_overflow()
     seen.assert_clean()
 
 
-def test_the_tornado_chart_draws_the_apis_sensitivity_table(visit: Callable[..., Visit]) -> None:
-    seen = visit(1280)
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_tornado_chart_draws_the_apis_sensitivity_table(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    seen = visit(width, locale)
     page = seen.page
     with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
         page.locator("#deal-value").fill("250")
@@ -557,15 +570,19 @@ def test_the_tornado_chart_draws_the_apis_sensitivity_table(visit: Callable[...,
     expect(page.locator("#tornado-chart text").first).to_contain_text(rows[0]["label"])
     widths = [float(bars.nth(i).get_attribute("width") or 0) for i in range(len(rows))]
     assert widths == sorted(widths, reverse=True)  # the widest swing first
+    seen.assert_no_horizontal_overflow()
     seen.assert_clean()
 
 
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
 def test_time_saved_adds_the_productivity_benefit_the_api_computes(
-    visit: Callable[..., Visit],
+    visit: Callable[..., Visit], width: int, locale: str
 ) -> None:
-    seen = visit(1280)
+    seen = visit(width, locale)
     page = seen.page
-    expect(page.locator("#metrics")).not_to_contain_text("Time saved")  # off with 0 people
+    english = locale == "en-US"
+    expect(page.locator("#metrics .kv-row")).to_have_count(8)  # no time-saved row with 0 people
     with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
         page.locator("#prod-users").fill("10")
     assert json.loads(sent.value.request.post_data or "{}")["productivity"] == {
@@ -574,9 +591,15 @@ def test_time_saved_adds_the_productivity_benefit_the_api_computes(
     }  # fmt: skip
     answer = sent.value.json()
     assert answer["productivity_monthly_benefit"] == 12000  # 10 × 5 × 300 × 0.8
-    expect(page.locator("#metrics")).to_contain_text("Time saved, a month")
-    expect(page.locator("#metrics")).to_contain_text("UAH 12,000")
-    expect(page.get_by_label("People using the CRM")).to_have_value("10")
+    expect(page.locator("#metrics .kv-row")).to_have_count(9)
+    expect(page.locator("#metrics .kv-row").first).to_contain_text(
+        "Time saved, a month" if english else "Зекономлений час"
+    )
+    expect(page.locator("#metrics")).to_contain_text(re.compile(r"12[,\s\u00a0\u202f]000"))
+    expect(
+        page.get_by_label("People using the CRM" if english else "Людей працює в CRM")
+    ).to_have_value("10")
+    seen.assert_no_horizontal_overflow()
     seen.assert_clean()
 
 
