@@ -197,6 +197,6 @@ class PaybackResponse(Struct, kw_only=True, gc=False):
             min_length=32,
             max_length=32,
             pattern="^[0-9a-f]{32}$",
-            examples=["12c7ca9c3b6a20c8c946a59960474139"],
+            examples=["bc8f631a10967b38e4ccac4ce7e9b3fd"],
         ),
     ]

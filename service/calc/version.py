@@ -3,19 +3,41 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import msgspec
 
 # Bumped whenever any figure of any request could change: docs/model-changelog.md says what did.
 MODEL_VERSION = "1.1.0"
 
-_ENCODER = msgspec.json.Encoder()
+_ENCODER = msgspec.json.Encoder(order="sorted")
 
 
 def calculation_id(request: msgspec.Struct) -> str:
     """The same for equal requests under the same model version, different otherwise: SHA-256
-    (first 128 bits, hex) of the version and the decoded request. Decoding fills every default
-    and fixes the order of the keys, and numbers are written one way (12 and 12.0 alike), so
-    neither the client's key order nor its spelled-out defaults change the id."""
-    digest = hashlib.sha256(MODEL_VERSION.encode() + b"\n" + _ENCODER.encode(request))
+    (first 128 bits, hex) of the version and the request as the model reads it. Decoding fills
+    every default and the keys are sorted; what the model reads the same way is written the
+    same way (an omitted ramp-up is 0, omitted costs are none, -0.0 is 0, a schedule's ignored
+    horizon is left out), so neither key order nor spelled-out defaults change the id."""
+    canonical = _as_the_model_reads_it(msgspec.to_builtins(request))
+    digest = hashlib.sha256(MODEL_VERSION.encode() + b"\n" + _ENCODER.encode(canonical))
     return digest.hexdigest()[:32]
+
+
+def _as_the_model_reads_it(body: dict[str, Any]) -> Any:
+    if "schedule" in body:
+        body.pop("horizon_months", None)  # a schedule's own length is its horizon
+    else:
+        body.setdefault("ramp_up_months", 0.0)
+        body.setdefault("costs", {"one_time": [], "monthly": []})
+    return _zero_signless(body)
+
+
+def _zero_signless(value: Any) -> Any:
+    if isinstance(value, float) and value == 0:
+        return 0.0
+    if isinstance(value, dict):
+        return {key: _zero_signless(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_zero_signless(item) for item in value]
+    return value

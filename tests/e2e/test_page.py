@@ -413,6 +413,16 @@ def test_an_old_link_keeps_working_when_fields_come_and_go(visit: Callable[..., 
     expect(page.locator("#gain")).to_have_text("+UAH 19,082")
     broken = visit(1280, "en-US", path="/#s=%%%not-base64")
     expect(broken.page.locator("#gain")).to_have_text("+UAH 19,082")
+    # a value a field cannot take is left out; ?lang= in the address beats the link's language
+    odd = visit(
+        1280,
+        "en-US",
+        path="/?lang=uk" + shared_link({"lang": "en", "inputs": {"rounding": "bogus"}}),
+    )
+    expect(odd.page.locator("#rounding")).to_have_value("whole_units")
+    expect(odd.page.locator("#gain")).to_contain_text("19")
+    assert odd.page.evaluate("document.documentElement.lang") == "uk"
+    odd.assert_clean()
     seen.assert_clean()
     broken.assert_clean()
 
@@ -654,3 +664,21 @@ def test_results_are_never_posted_to_an_origin_the_embedder_did_not_name(
             assert page.evaluate("window.messages.length") == 0
         finally:
             context.close()
+
+
+def test_copy_link_works_inside_the_embed(
+    browser: Browser, host_page: str, service_url: str
+) -> None:
+    """A cross-origin iframe may write the clipboard only if its embedder allows it."""
+    context = browser.new_context(locale="en-US")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service_url)
+    try:
+        page = context.new_page()
+        page.goto(host_page)
+        assert "clipboard-write" in (page.locator("iframe").get_attribute("allow") or "")
+        frame = page.frame_locator("iframe")
+        expect(frame.locator("#gain")).to_have_text("+UAH 19,082")
+        frame.locator("#copy-link").click()
+        expect(frame.locator("#status")).to_contain_text("Link copied")
+    finally:
+        context.close()

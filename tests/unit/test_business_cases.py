@@ -266,6 +266,13 @@ def test_the_calculation_id_is_the_same_for_the_same_request_written_differently
                    "risk_adjustment": {"benefits": 0, "costs": 0.0}, "scenarios": []}  # fmt: skip
     assert calculation_id(reordered) == seed
     assert calculation_id(spelled_out) == seed
+    # what the model reads the same way: an omitted ramp is 0, omitted costs are none, -0.0 is 0
+    assert calculation_id({**SEED_PAYBACK, "ramp_up_months": 0}) == seed
+    assert calculation_id({**SEED_PAYBACK, "annual_discount_rate": -0.0}) == seed
+    no_costs = {k: v for k, v in SEED_PAYBACK.items() if k != "costs"}
+    assert calculation_id(no_costs) == calculation_id({**no_costs, "costs": {}})
+    schedule = {"schedule": {"period": "year", "costs": [1], "benefits": [2]}}
+    assert calculation_id(schedule) == calculation_id({**schedule, "horizon_months": 60})
     assert len(seed) == 32 and int(seed, 16) >= 0
     for changed in ({**SEED_PAYBACK, "monthly_benefit": 19082.01},
                     {**SEED_PAYBACK, "horizon_months": 13},

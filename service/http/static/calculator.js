@@ -75,7 +75,7 @@
       csvCash: "Monthly cash flows (CSV)",
       csvYears: "Yearly table (CSV)",
       linkCopied: "Link copied: it opens this business case with these numbers.",
-      linkNotCopied: "Copy the address bar: it holds this business case.",
+      linkNotCopied: "Copy this link: it opens this business case.",
       stage: "Stage",
       stageN: "Stage {n}",
       fieldOf: "{label} ({row})",
@@ -195,7 +195,7 @@
       csvCash: "Грошові потоки за місяцями (CSV)",
       csvYears: "Таблиця за роками (CSV)",
       linkCopied: "Посилання скопійовано: воно відкриває цей розрахунок з цими числами.",
-      linkNotCopied: "Скопіюйте адресу зі стрічки браузера: у ній цей розрахунок.",
+      linkNotCopied: "Скопіюйте це посилання: воно відкриває цей розрахунок.",
       stage: "Етап",
       stageN: "Етап {n}",
       fieldOf: "{label} ({row})",
@@ -355,7 +355,10 @@
       },
     }, EVENTS_ORIGIN);
   }
-  if (shared && (shared.lang === "en" || shared.lang === "uk")) lang = shared.lang;
+  // the link's language, unless the address names one (?lang=)
+  if (shared && (shared.lang === "en" || shared.lang === "uk") && !new URLSearchParams(location.search).get("lang")) {
+    lang = shared.lang;
+  }
 
   function initialLanguage() {
     var asked = new URLSearchParams(location.search).get("lang");
@@ -587,7 +590,11 @@
   function applyShared(state) {
     var inputs = state.inputs && typeof state.inputs === "object" ? state.inputs : {};
     SHARED_INPUTS.forEach(function (id) {
-      if (typeof inputs[id] === "string") $(id).value = inputs[id];
+      var input = $(id);
+      if (typeof inputs[id] !== "string") return;
+      // a <select> takes only one of its own options
+      if (input.tagName === "SELECT" && !Array.prototype.some.call(input.options, function (o) { return o.value === inputs[id]; })) return;
+      input.value = inputs[id];
     });
     var stages = sharedRows(state.stages, 3, MIN_STAGES, MAX_STAGES);
     if (stages) {
@@ -658,7 +665,11 @@
   function copyLink() {
     rememberState();
     var done = function () { setStatus(t("linkCopied"), "ok"); };
-    var failed = function () { setStatus(t("linkNotCopied"), "stale"); };
+    var failed = function () {
+      // no clipboard here (an old browser, a frame without the permission): show the link
+      setStatus(t("linkNotCopied"), "stale");
+      if (window.prompt) window.prompt(t("linkNotCopied"), location.href);
+    };
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(location.href).then(done, failed);
     else failed();
   }
@@ -932,11 +943,7 @@
   function renderAll() {
     renderErrors();
     if (!lastGood) return;
-    // for paper: when, and by which model (what a printed business case must say)
-    $("print-meta").textContent = t("printMeta", {
-      date: new Date().toLocaleDateString(locale(), { year: "numeric", month: "long", day: "numeric" }),
-      version: lastGood.response.model_version,
-    });
+    renderPrintMeta();
     var req = lastGood.request;
     var pay = lastGood.response;
     var ev = pay.evaluation;
@@ -967,6 +974,14 @@
     renderStale(lastErrors.length > 0 || globalProblem !== null);
   }
 
+  // for paper: when, and by which model (what a printed business case must say)
+  function renderPrintMeta() {
+    $("print-meta").textContent = t("printMeta", {
+      date: new Date().toLocaleDateString(locale(), { year: "numeric", month: "long", day: "numeric" }),
+      version: lastGood.response.model_version,
+    });
+  }
+
   function renderMetrics(pay) {
     var cur = pay.currency;
     var flows = pay.cash_flows;
@@ -984,7 +999,7 @@
       rows.splice(0, 0, ["mProductivity", fmtMoney(Number(pay.productivity_monthly_benefit), cur)]);
     }
     var share = pay.break_even ? pay.break_even.benefit_realization : null;
-    if (share !== null && share !== undefined) {
+    if (typeof share === "number" && share > 0) { // (a loss-making effect never pays for itself)
       rows.push(["mBreakEven", t("breakEvenValue", { share: fmtPercent(share, false, 1) })]);
     }
     if (Number(pay.risk_adjusted_monthly_benefit) !== Number(pay.monthly_benefit)) {
@@ -1331,6 +1346,7 @@
     // Paper shows every assumption: what is folded away on screen opens for printing.
     var folded = [];
     window.addEventListener("beforeprint", function () {
+      if (lastGood) renderPrintMeta(); // the date of printing
       folded = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (details) {
         details.open = true;
         return true;

@@ -33,6 +33,7 @@
   frame.title = script.getAttribute("data-title") || (lang === "uk" ? "Калькулятор окупності CRM" : "CRM ROI calculator");
   frame.setAttribute("loading", "lazy");
   frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+  frame.setAttribute("allow", "clipboard-write"); // for the calculator's "Copy link"
   frame.style.cssText = "display:block;width:100%;max-width:100%;border:0;overflow:hidden;height:" + (parseInt(script.getAttribute("data-height"), 10) || 1400) + "px";
 
   var target = script.getAttribute("data-target") ? document.querySelector(script.getAttribute("data-target")) : null;
