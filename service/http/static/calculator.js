@@ -636,23 +636,27 @@
     history.replaceState(null, "", "#s=" + encodeState(currentState()));
   }
 
-  // The API's own figures as CSV (money with the currency's minor digits, as the API rounds it;
-  // column names are the API's field names, so a spreadsheet and the contract agree).
+  // The API's own figures as CSV, written as the API wrote them; column names are the API's field
+  // names, so a spreadsheet and the contract agree.
   var CSV_COLUMNS = {
     cash: { file: "cash-flows.csv", rows: "cash_flows", columns: ["month", "benefit", "cost", "net", "discounted_net", "cumulative", "discounted_cumulative"] },
     years: { file: "yearly.csv", rows: "years", columns: ["year", "months", "benefits", "costs", "net", "pv_benefits", "pv_costs"] },
   };
 
+  // The answer with every number as the API wrote it (19082.00, not 19082; every digit of a large
+  // amount): JSON.parse's reviver sees each number's source text where the browser offers it.
+  function exactAnswer(text) {
+    return JSON.parse(text, function (key, value, context) {
+      return typeof value === "number" && context && typeof context.source === "string" ? context.source : value;
+    });
+  }
+
   function downloadCsv(which) {
     if (!lastGood) return;
-    var pay = lastGood.response;
+    var pay = exactAnswer(lastGood.text);
     var spec = CSV_COLUMNS[which];
-    var digits = minorDigits(pay.currency);
-    var whole = { month: true, year: true, months: true };
     var lines = [spec.columns.join(",")].concat(pay[spec.rows].map(function (row) {
-      return spec.columns.map(function (column) {
-        return whole[column] ? String(row[column]) : Number(row[column]).toFixed(digits);
-      }).join(",");
+      return spec.columns.map(function (column) { return String(row[column]); }).join(",");
     }));
     var url = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
     var link = el("a", { href: url, download: spec.file });
@@ -810,8 +814,13 @@
       credentials: "omit",
     })
       .then(function (response) {
+        var text = "";
         return response
-          .json()
+          .text()
+          .then(function (body) {
+            text = body;
+            return JSON.parse(body);
+          })
           .catch(function () {
             return null;
           })
@@ -820,7 +829,7 @@
             if (response.ok && data) {
               // the language the API worded its step labels in, if it says so
               var worded = (response.headers.get("Content-Language") || "en").slice(0, 2).toLowerCase();
-              lastGood = { request: built.body, response: data, language: worded };
+              lastGood = { request: built.body, response: data, language: worded, text: text };
               lastErrors = [];
               globalProblem = null;
               renderAll();
