@@ -71,6 +71,20 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
+    @classmethod
+    def watching(cls, page: Page, origin: str) -> Visit:
+        """A Visit that records the page's console errors, uncaught exceptions and requests."""
+        seen = cls(page, origin)
+        page.on(
+            "console",
+            lambda message: (
+                seen.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
+        page.on("request", lambda request: seen.requests.append(request.url))
+        return seen
+
     def assert_clean(self, allow: str | None = None) -> None:
         errors = [e for e in self.console_errors if not (allow and re.search(allow, e))]
         assert errors == [], f"console errors: {errors}"
@@ -103,15 +117,7 @@ def visit(browser: Browser, service_url: str) -> Iterator[Callable[..., Visit]]:
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        seen = Visit(page, service_url)
-        page.on(
-            "console",
-            lambda message: (
-                seen.console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
-        page.on("request", lambda request: seen.requests.append(request.url))
+        seen = Visit.watching(page, service_url)
         page.goto(service_url + path)
         expect(page.locator("#gain")).not_to_have_text("…")
         return seen
@@ -346,15 +352,7 @@ def test_the_api_docs_render_from_the_services_own_files(
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
-        seen = Visit(page, service_url)
-        page.on(
-            "console",
-            lambda message: (
-                seen.console_errors.append(message.text) if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught: {error}"))
-        page.on("request", lambda request: seen.requests.append(request.url))
+        seen = Visit.watching(page, service_url)
         page.goto(service_url + "/schema")
         expect(page.locator(".swagger-ui .info .title")).to_contain_text("roi-service")
         expect(page.locator("#operations-default-evaluate")).to_be_visible()
