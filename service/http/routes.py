@@ -80,7 +80,7 @@ async def answer_post(
     for Litestar's exception handlers (service/http/errors.py) to answer as problems."""
     if scope["method"] != "POST":
         raise MethodNotAllowedException(headers={"Allow": "OPTIONS, POST"})
-    headers = dict(scope["headers"])
+    headers = scope["state"]["exchange"].headers  # the Application has made them a dict
     limit = scope["app"].state.settings.max_body_bytes
     try:
         body = await bodies.read_json_body(headers, receive, limit)
