@@ -1,7 +1,15 @@
-"""The ROI model of roi-model.md: pure functions over msgspec Structs.
+"""The ROI model of docs/roi-model.md: pure functions over msgspec Structs.
 
 Standard library and msgspec only (ruff's banned-api holds the line): no web framework, no
 logging, no I/O. The caller resolves the currency to its minor unit.
+
+- types.py: the requests (every input bounded); answers.py: the answers;
+- validate.py: what the model rejects, checked once per request;
+- funnel.py: /evaluate; lines.py: a business case as lines; cashflow.py: what flows are
+  worth; irr.py: the internal rate of return; payback.py: /payback; solve.py and fields.py:
+  solve;
+- money.py: exact decimals, their roundings and the two decimal contexts; version.py: the
+  model version and the calculation id.
 """
 
 from .answers import (
@@ -9,28 +17,33 @@ from .answers import (
     CashFlow,
     EvaluateResponse,
     EvaluateScenario,
+    LineResult,
     PaybackResponse,
     PaybackScenario,
     SensitivityRow,
+    Solution,
     StageResult,
     Step,
     YearRow,
 )
-from .cashflow import benefit_conflict, check_payback, payback
-from .errors import ModelError, Violation
-from .funnel import check_funnel, evaluate
+from .errors import ConflictError, ModelError, Violation
+from .funnel import evaluate
 from .labels import LANGUAGES
+from .payback import payback
 from .types import (
     CostLine,
     Costs,
     EvaluateRequest,
+    MonthlyCostLine,
     PaybackRequest,
+    PerSeatLicence,
     Productivity,
     RiskAdjustment,
     Scenario,
     Schedule,
     Stage,
 )
+from .validate import check_payback, evaluate_violations, shape_conflict
 from .version import MODEL_VERSION, calculation_id
 
 __all__ = [
@@ -38,29 +51,34 @@ __all__ = [
     "MODEL_VERSION",
     "BreakEven",
     "CashFlow",
+    "ConflictError",
     "CostLine",
     "Costs",
     "EvaluateRequest",
     "EvaluateResponse",
     "EvaluateScenario",
+    "LineResult",
     "ModelError",
+    "MonthlyCostLine",
     "PaybackRequest",
     "PaybackResponse",
     "PaybackScenario",
+    "PerSeatLicence",
     "Productivity",
     "RiskAdjustment",
     "Scenario",
     "Schedule",
     "SensitivityRow",
+    "Solution",
     "Stage",
     "StageResult",
     "Step",
     "Violation",
     "YearRow",
-    "benefit_conflict",
     "calculation_id",
-    "check_funnel",
     "check_payback",
     "evaluate",
+    "evaluate_violations",
     "payback",
+    "shape_conflict",
 ]

@@ -157,6 +157,32 @@ class BreakEven(Struct, kw_only=True, gc=False):
     ]
 
 
+class LineResult(Struct, kw_only=True, gc=False):
+    """One benefit or cost line over the horizon, risk-adjusted. ``years`` follows the rows of
+    the answer's ``years`` table and adds up exactly to ``total``."""
+
+    name: str
+    side: Literal["benefit", "cost"]
+    kind: Annotated[
+        Literal["funnel", "productivity", "fixed", "one_time", "monthly", "per_seat", "schedule"],
+        Meta(description="The kind of line: a benefit's kind, a cost's list, or a schedule."),
+    ]
+    total: Money
+    pv: Money
+    years: list[Money]
+
+
+class Solution(Struct, kw_only=True, gc=False):
+    """The value of the solved field, on its grid, at which the target is met (and one grid
+    step further is not), with the figures at that value."""
+
+    pointer: str
+    value: float
+    npv: Money
+    roi: float | None
+    payback_months: float | None
+
+
 class PaybackResponse(Struct, kw_only=True, gc=False):
     """When the investment is earned back, and what it is worth over the horizon. Fields of the
     monthly model are null for a schedule."""
@@ -188,6 +214,8 @@ class PaybackResponse(Struct, kw_only=True, gc=False):
     evaluation: EvaluateResponse | None
     scenarios: list[PaybackScenario]
     break_even: BreakEven
+    lines: list[LineResult]
+    solution: Solution | None
     model_version: ModelVersion
     calculation_id: Annotated[
         str,

@@ -18,3 +18,12 @@ class ModelError(ValueError):
     def __init__(self, violations: list[Violation]) -> None:
         super().__init__("; ".join(f"{v.pointer}: {v.detail}" for v in violations))
         self.violations = violations
+
+
+class ConflictError(ValueError):
+    """A request whose fields contradict each other (the schema's ``oneOf``): a 400 like any
+    other schema violation."""
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.detail)
+        self.violation = violation

@@ -2,21 +2,15 @@
 
 With v = 1 / (1 + r) the NPV is the polynomial g(v) = Σ net_t v^t. We search x = ln v, where
 r = e^(-x) - 1 covers (-1, ∞), and evaluate g so that it cannot overflow: g(v) itself for v ≤ 1,
-g(v) / v^n (same sign) for v > 1. A root is bracketed by a sign change and refined with Brent's
-method, which keeps the bracket and converges superlinearly.
-
-The flows arrive as runs of equal values (a monthly business case is a few runs: the outlay, the
-ramp, then the same net month after month). Horner's rule walks a run with the same float
-operations in the same order as it walks the plain list, so the answer is the same to the last
-bit; a run only lets it stop early once total · v + c = total (a fixed point: every further step
-repeats it) and unrolls the steps.
+g(v) / v^n (same sign) for v > 1 (Horner's rule in 1/v). A root is bracketed by a sign change,
+growing outwards from r = 0, and refined with Brent's method, which keeps the bracket and
+converges superlinearly.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from itertools import groupby, pairwise, repeat
 
 # x = ln(1 + r): from r ≈ 8e307 (the largest float) down to r = -1 + e^-700.
 X_MIN = -709.0
@@ -32,174 +26,54 @@ def irr(flows: Sequence[float]) -> float | None:
     None when the flows never change sign (no such rate), or when the rate is beyond a float.
     With several sign changes, the root nearest r = 0.
     """
-    # Runs of the same float, -0.0 apart from 0.0 (Horner adds each as given).
-    runs = groupby(flows, key=lambda value: (value, math.copysign(1.0, value)))
-    return irr_of_runs([(value, len(list(run))) for (value, _), run in runs])
-
-
-def irr_of_runs(runs: Sequence[tuple[float, int]]) -> float | None:
-    """irr() of the flows given as runs (value, how many periods in a row), in order."""
-    nonzero = [i for i, (value, _) in enumerate(runs) if value]
+    nonzero = [t for t, flow in enumerate(flows) if flow]
     if not nonzero:
         return None
-    coefficients = list(runs[nonzero[0] : nonzero[-1] + 1])  # from the first to the last flow
-    values = [value for value, _ in coefficients if value]
-    if all(value > 0 for value in values) or all(value < 0 for value in values):
+    c = list(flows[nonzero[0] : nonzero[-1] + 1])  # from the first to the last flow
+    if all(flow >= 0 for flow in c) or all(flow <= 0 for flow in c):
         return None
-    g = _scaled_npv(coefficients)
-    bracket = _bracket(g, _sure_sign(coefficients))
-    if bracket is None:
-        return None
-    x = _brentq(g, *bracket)
-    return math.expm1(-x)
-
-
-def _scaled_npv(c: list[tuple[float, int]]) -> Callable[[float], float]:
-    """h(x) with the sign of g(e^x), free of overflow: Horner in v ≤ 1 or in w = 1/v < 1.
-
-    ``c`` holds the coefficients c_0..c_n as runs of equal values."""
-    descending = c[::-1]  # Horner from the highest power of v down: Σ c_j v^j
+    descending = c[::-1]
 
     def h(x: float) -> float:
+        """The sign of g(e^x), without overflow."""
         if x <= 0:
-            return _horner(descending, math.exp(x))
-        return _horner(c, math.exp(-x))  # g(v) / v^n = Σ c_j w^(n - j)
+            return horner(descending, math.exp(x))  # Σ c_t v^t
+        return horner(c, math.exp(-x))  # g(v) / v^n = Σ c_t w^(n - t), w = 1/v
 
-    return h
+    bracket = _bracket(h)
+    return None if bracket is None else math.expm1(-_brentq(h, *bracket))
 
 
-def _horner(runs: Sequence[tuple[float, int]], v: float) -> float:
-    """total = total · v + c for every coefficient c of the runs, in order, from total = 0.
-
-    Eight steps at a time, then one more to see whether a run has reached a fixed point (the
-    float total no longer changes; with v < 1 it soon does); the same operations in the same
-    order as one step per coefficient, so the same float."""
+def horner(coefficients: Sequence[float], v: float) -> float:
+    """Σ coefficients[k] v^(n - k): total = total · v + c for each coefficient in turn."""
     total = 0.0
-    for c, n in runs:
-        if n == 1:
-            total = total * v + c
-            continue
-        left = n
-        while left > 8:
-            total = (
-                ((((((total * v + c) * v + c) * v + c) * v + c) * v + c) * v + c) * v + c
-            ) * v + c
-            following = total * v + c
-            if following == total:
-                left = 0
-                break
-            total = following
-            left -= 9
-        for _ in repeat(None, left):
-            total = total * v + c
+    for c in coefficients:
+        total = total * v + c
     return total
 
 
-# A sign is sure when the estimate is this far from 0, relative to Σ |c_j| v^j: the estimate
-# and Horner's float are each within ~1e-13 of it (Horner: 2n u, n <= 121, u = 2^-53).
-_SURE = 1e-9
-# Where the estimate is used: few runs, and no flow so small or large that v^j underflowing or
-# Horner's own underflow could matter next to the others.
-_SURE_RUNS = 8
-_SURE_MIN, _SURE_MAX = 1e-100, 1e100
-
-
-def _sure_sign(c: list[tuple[float, int]]) -> Callable[[float], bool | None] | None:
-    """Whether h(x) > 0, where that is sure without Horner's rule; None where it is not.
-
-    The estimate sums each run in closed form, c v^a (1 - v^m) / (1 - v) for a run of m equal
-    coefficients from the power a, with a few roundings per run, and is trusted only where it
-    is far from zero (``_SURE``). Used on the bracket's ladder |x| >= 1/8 and x = 0, where
-    1 - v^m >= 1 - v >= 0.11 (no cancellation). None when it does not apply to ``c``.
-
-    When the coefficients change sign once (an outlay, then returns: the usual case), the
-    ratio g(v) / Σ |c_j| v^j is monotonic in x (the ratio of the later powers' sum to the
-    earlier's grows with v), so a sign found sure at x is sure beyond x on the same side of
-    the root, without another estimate."""
-    if len(c) > _SURE_RUNS or not all(_SURE_MIN <= abs(k) <= _SURE_MAX for k, _ in c if k):
-        return None
-    descending = c[::-1]  # g(v) / v^n = Σ c_j w^(n - j): the powers of w from c_n down
-    signs = [k > 0 for k, _ in c if k]
-    once = sum(a != b for a, b in pairwise(signs)) == 1
-    rising = signs[-1]  # with one change: the ratio grows with x when it ends positive
-    # with one change: x at and beyond which (away from the root) the sign is sure
-    sure_high, sure_low = math.inf, -math.inf
-
-    def sign(x: float) -> bool | None:
-        nonlocal sure_high, sure_low
-        if x >= sure_high:
-            return rising
-        if x <= sure_low:
-            return not rising
-        if x <= 0:
-            estimate, scale = _closed_form(c, math.exp(x))
-        else:
-            estimate, scale = _closed_form(descending, math.exp(-x))
-        if abs(estimate) <= _SURE * scale:
-            return None
-        positive = estimate > 0
-        if once:
-            if positive == rising:
-                sure_high = min(sure_high, x)
-            else:
-                sure_low = max(sure_low, x)
-        return positive
-
-    return sign
-
-
-def _closed_form(runs: Sequence[tuple[float, int]], v: float) -> tuple[float, float]:
-    """Σ c_j v^j (powers from 0, in the order of ``runs``) and Σ |c_j| v^j, run by run."""
-    total = scale = 0.0
-    power = 1.0  # v^a, a the first power of the run
-    for c, m in runs:
-        following = power * v**m
-        block = power * m if v == 1 else (power - following) / (1 - v)  # Σ v^(a..a+m-1)
-        total += c * block
-        scale += abs(c) * block
-        power = following
-    return total, scale
-
-
-def _bracket(
-    h: Callable[[float], float], sure_sign: Callable[[float], bool | None] | None = None
-) -> tuple[float, float, float, float] | None:
-    """Grow outwards from r = 0 until h changes sign; the bracket nearest zero wins.
-
-    Only the signs decide where to go: h itself is evaluated where ``sure_sign`` cannot tell,
-    and at the two ends of the bracket found (the same floats as if every point had been).
-    Each side keeps its last point as x, h(x) (None while not evaluated) and h(x) > 0."""
-
-    def sign(x: float) -> tuple[float | None, bool]:
-        positive = None if sure_sign is None else sure_sign(x)
-        if positive is None:
-            hx = h(x)
-            return hx, hx > 0
-        return None, positive  # h(x) != 0 for sure
-
-    h0, positive0 = sign(0.0)
+def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] | None:
+    """Grow outwards from x = 0 (r = 0), both sides in turn, until h changes sign: the bracket
+    nearest zero, as (x_low, x_high, h(x_low), h(x_high)); None when h keeps its sign."""
+    h0 = h(0.0)
     if h0 == 0:
         return (0.0, 0.0, 0.0, 0.0)
-    left_x, left_h, left_positive = right_x, right_h, right_positive = 0.0, h0, positive0
-    step = 0.125
+    step, left, right = 0.125, (0.0, h0), (0.0, h0)
     while True:
         moved = False
-        x = max(X_MIN, -step)
-        if x != left_x:
+        for side in (-1, 1):
+            edge = left if side < 0 else right
+            x = max(X_MIN, min(X_MAX, side * step))
+            if x == edge[0]:
+                continue
             moved = True
-            hx, positive = sign(x)
-            if positive != left_positive or hx == 0:
-                edge = h(left_x) if left_h is None else left_h
-                return x, left_x, h(x) if hx is None else hx, edge
-            left_x, left_h, left_positive = x, hx, positive
-        x = min(X_MAX, step)
-        if x != right_x:
-            moved = True
-            hx, positive = sign(x)
-            if positive != right_positive or hx == 0:
-                edge = h(right_x) if right_h is None else right_h
-                return right_x, x, edge, h(x) if hx is None else hx
-            right_x, right_h, right_positive = x, hx, positive
+            hx = h(x)
+            if (hx > 0) != (edge[1] > 0) or hx == 0:
+                return (x, edge[0], hx, edge[1]) if side < 0 else (edge[0], x, edge[1], hx)
+            if side < 0:
+                left = (x, hx)
+            else:
+                right = (x, hx)
         if not moved:
             return None
         step *= 2

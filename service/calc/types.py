@@ -25,6 +25,11 @@ MAX_USERS = 1e6
 MAX_HOURS_PER_MONTH = 744.0  # every hour of a 31-day month
 MAX_HOURLY_COST = 1e6
 MAX_SCHEDULE_PERIODS = 121  # the initial period and 120 more (months) or 10 years and change
+MAX_BENEFIT_LINES = 20
+MAX_SCHEDULE_LINES = 40
+MAX_SEATS = 1e6
+MAX_SOLVE_TARGET = 1e15
+MAX_POINTER_LENGTH = 200
 
 CurrencyCode = Annotated[
     str,
@@ -189,21 +194,86 @@ class EvaluateRequest(_Input, frozen=True):
         ),
     ] = "whole_units"
     scenarios: Scenarios = []
+    solve: Solve | UnsetType = UNSET
     sensitivity_swing: Swing | UnsetType = UNSET
 
 
+Risk = Annotated[
+    float,
+    Meta(
+        ge=0,
+        le=1,
+        description="This line's own risk adjustment (benefits × (1 - risk), costs × "
+        "(1 + risk)); default the request's risk_adjustment for its side.",
+    ),
+]
+Month = Annotated[
+    float,
+    Meta(
+        ge=0,
+        le=MAX_HORIZON_MONTHS,
+        multiple_of=1,
+        description="The month the cost is paid in (0 = at the start), at most the horizon.",
+    ),
+]
+StartMonth = Annotated[
+    float,
+    Meta(
+        ge=1,
+        le=MAX_HORIZON_MONTHS,
+        multiple_of=1,
+        description="The first month of the line (1 = from the start), at most the horizon.",
+    ),
+]
+
+
 class CostLine(_Input, frozen=True):
-    """A named cost."""
+    """A named one-time cost, paid in ``month`` (default 0: the initial outlay)."""
 
     name: Name
     amount: Amount
+    month: Month = 0.0
+    risk: Risk | UnsetType = UNSET
+
+
+class MonthlyCostLine(_Input, frozen=True):
+    """A named cost paid every month from ``start_month`` to the horizon."""
+
+    name: Name
+    amount: Amount
+    start_month: StartMonth = 1.0
+    risk: Risk | UnsetType = UNSET
+
+
+class PerSeatLicence(_Input, frozen=True):
+    """Licences priced per seat per month: billed monthly, or yearly in advance (the last year
+    in full), the price rising by ``annual_escalation`` at each anniversary."""
+
+    name: Name
+    seats: Annotated[
+        float,
+        Meta(ge=1, le=MAX_SEATS, multiple_of=1, description="Seats licensed (a whole number)."),
+    ]
+    price_per_seat: Annotated[
+        float, Meta(ge=0, le=MAX_MONEY, description="Money per seat per month, in the currency.")
+    ]
+    billing: Annotated[
+        Literal["monthly", "annual"],
+        Meta(description="monthly: paid each month; annual: 12 months paid in advance."),
+    ] = "monthly"
+    annual_escalation: Annotated[
+        float, Meta(ge=0, le=1, description="Price rise at each anniversary (0.05 = +5 %).")
+    ] = 0.0
+    risk: Risk | UnsetType = UNSET
 
 
 class Costs(_Input, frozen=True):
-    """What the CRM costs: once at month 0, and every month 1..H."""
+    """What the CRM costs: one-time costs (at month 0 unless given a month), monthly costs
+    (from month 1 unless given a start month), and per-seat licences."""
 
     one_time: Annotated[list[CostLine], Meta(max_length=MAX_COST_LINES)] = []
-    monthly: Annotated[list[CostLine], Meta(max_length=MAX_COST_LINES)] = []
+    monthly: Annotated[list[MonthlyCostLine], Meta(max_length=MAX_COST_LINES)] = []
+    per_seat: Annotated[list[PerSeatLicence], Meta(max_length=MAX_COST_LINES)] = []
 
 
 class RiskAdjustment(_Input, frozen=True):
@@ -235,29 +305,135 @@ PeriodAmounts = Annotated[
 ]
 
 
+class ScheduleLine(_Input, frozen=True):
+    """One named benefit or cost of a schedule, an amount per period (a TEI study's table row)."""
+
+    name: Name
+    side: Literal["benefit", "cost"]
+    amounts: PeriodAmounts
+    risk: Risk | UnsetType = UNSET
+
+
 class Schedule(_Input, frozen=True):
-    """Explicit cash flows instead of the monthly model: equal-length costs and benefits."""
+    """Explicit cash flows instead of the monthly model: equal-length ``costs`` and
+    ``benefits``, or named ``lines`` (all of the same length)."""
 
     period: Literal["month", "year"]
-    costs: PeriodAmounts
-    benefits: PeriodAmounts
+    costs: PeriodAmounts | UnsetType = UNSET
+    benefits: PeriodAmounts | UnsetType = UNSET
+    lines: (
+        Annotated[
+            list[ScheduleLine],
+            Meta(
+                min_length=1,
+                max_length=MAX_SCHEDULE_LINES,
+                description="Named benefit and cost lines, in place of costs and benefits.",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+
+
+class _BenefitLine(_Input, frozen=True, tag_field="kind"):
+    """A named benefit a month, with its own risk, ramp-up and first month."""
+
+    name: Name
+    risk: Risk | UnsetType = UNSET
+    ramp_up_months: (
+        Annotated[
+            float,
+            Meta(
+                ge=0,
+                le=MAX_HORIZON_MONTHS,
+                multiple_of=1,
+                description="Months from its start until this line's full benefit; default "
+                "the request's ramp_up_months.",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    start_month: StartMonth = 1.0
+
+
+class FunnelBenefit(_BenefitLine, frozen=True, kw_only=True, tag="funnel"):
+    """The monthly gain of a sales funnel (an /evaluate request)."""
+
+    evaluation: EvaluateRequest
+
+
+class ProductivityBenefit(_BenefitLine, frozen=True, kw_only=True, tag="productivity"):
+    """Time saved: users × hours saved a month × loaded hourly cost × realization."""
+
+    users: Users
+    hours_saved_per_user_per_month: HoursPerMonth
+    loaded_hourly_cost: HourlyCost
+    realization: Annotated[
+        float,
+        Meta(ge=0, le=1, description="Share of the saved time that becomes productive work."),
+    ] = 1.0
+
+
+class FixedBenefit(_BenefitLine, frozen=True, kw_only=True, tag="fixed"):
+    """A fixed amount a month: a saving, a cost avoided."""
+
+    monthly_amount: Amount
+
+
+BenefitLine = FunnelBenefit | ProductivityBenefit | FixedBenefit
+
+
+class Solve(_Input, frozen=True):
+    """Find the value of one numeric field at which a figure meets a target."""
+
+    vary: Annotated[
+        str,
+        Meta(
+            pattern="^/",
+            max_length=MAX_POINTER_LENGTH,
+            description="JSON pointer (RFC 6901) to one numeric field of this request: money, "
+            "seats, users, hours, cost, realization, an uplift or deal value, a risk or the "
+            "discount rate (not a count, horizon, ramp or month).",
+            examples=["/costs/per_seat/0/price_per_seat"],
+        ),
+    ]
+    target: Annotated[
+        Literal["npv", "roi", "payback_months"],
+        Meta(description="Met when npv ≥ value, roi ≥ value, or payback_months ≤ value."),
+    ]
+    value: Annotated[
+        float,
+        Meta(ge=-MAX_SOLVE_TARGET, le=MAX_SOLVE_TARGET, description="The target's value."),
+    ]
 
 
 class PaybackRequest(_Input, frozen=True):
-    """An investment and its benefit. The monthly model takes ``monthly_benefit`` or
-    ``evaluation`` (an /evaluate request whose ``monthly_gain`` is used), not both, plus an
-    optional ``productivity`` benefit (which may also stand alone). A ``schedule`` replaces the
-    monthly model: it excludes the benefits above, ``costs`` and ``ramp_up_months``, and its
-    length sets the horizon (``horizon_months`` is ignored)."""
+    """An investment and its benefit. The monthly model takes named ``benefits`` lines, or
+    ``monthly_benefit`` or ``evaluation`` (an /evaluate request whose ``monthly_gain`` is
+    used), not both, plus an optional ``productivity`` benefit (which may also stand alone). A
+    ``schedule`` replaces the monthly model: it excludes the benefits above, ``costs`` and
+    ``ramp_up_months``, and its length sets the horizon (``horizon_months`` is ignored)."""
 
     costs: Costs | UnsetType = UNSET
     monthly_benefit: Benefit | UnsetType = UNSET
     evaluation: EvaluateRequest | UnsetType = UNSET
     productivity: Productivity | UnsetType = UNSET
     schedule: Schedule | UnsetType = UNSET
+    benefits: (
+        Annotated[
+            list[BenefitLine],
+            Meta(
+                min_length=1,
+                max_length=MAX_BENEFIT_LINES,
+                description="Named benefit lines, in place of monthly_benefit, evaluation and "
+                "productivity.",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
     horizon_months: HorizonMonths = 12.0
     ramp_up_months: RampUpMonths | UnsetType = UNSET
     annual_discount_rate: AnnualRate = 0.0
     risk_adjustment: RiskAdjustment = field(default_factory=RiskAdjustment)
     currency: CurrencyCode = "UAH"
     scenarios: Scenarios = []
+    solve: Solve | UnsetType = UNSET

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException
 
 from service import calc
 from service.http import problems
-from service.http.bodies import TRUNCATED, BodyTooLarge, SchemaViolation, UnsupportedMediaType
+from service.http.bodies import TRUNCATED, BodyTooLarge, UnsupportedMediaType
 from service.http.limits import BodyTimeout
 
 AnyRequest = Request[Any, Any, Any]
@@ -54,7 +54,7 @@ def problem_for(error: Exception, settings: Any) -> problems.Problem | None:  # 
         if message == TRUNCATED:
             message = "the body is empty or ends too early; send one JSON object"
         return problems.problem("invalid-json", message)
-    if isinstance(error, SchemaViolation):
+    if isinstance(error, calc.ConflictError):
         return problems.problem("schema-violation", str(error), errors=[error.violation])
     if isinstance(error, calc.ModelError):
         detail = "; ".join(f"{v.pointer}: {v.detail}" for v in error.violations)
@@ -119,7 +119,7 @@ def on_unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
 
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     msgspec.DecodeError: on_request_error,  # ValidationError is a DecodeError
-    SchemaViolation: on_request_error,
+    calc.ConflictError: on_request_error,
     calc.ModelError: on_request_error,
     UnsupportedMediaType: on_request_error,
     BodyTooLarge: on_request_error,

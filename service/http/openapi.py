@@ -75,7 +75,7 @@ def _components() -> dict[str, Any]:
             _money_as_number(prop)
             _whole_as_integer(prop)
 
-    # One benefit source (calc.benefit_conflict): the decoder cannot say so, the schema can.
+    # One benefit source (calc.shape_conflict): the decoder cannot say so, the schema can.
     def has(*names: str) -> list[dict[str, Any]]:
         return [{"required": [name]} for name in names]
 
@@ -83,8 +83,14 @@ def _components() -> dict[str, Any]:
     schemas["PaybackRequest"]["allOf"] = [
         {
             "oneOf": [
-                {"required": ["monthly_benefit"], "not": {"anyOf": has("evaluation", "schedule")}},
-                {"required": ["evaluation"], "not": {"anyOf": has("monthly_benefit", "schedule")}},
+                {
+                    "required": ["monthly_benefit"],
+                    "not": {"anyOf": has("evaluation", "schedule", "benefits")},
+                },
+                {
+                    "required": ["evaluation"],
+                    "not": {"anyOf": has("monthly_benefit", "schedule", "benefits")},
+                },
                 {
                     "required": ["schedule"],
                     "not": {
@@ -92,6 +98,7 @@ def _components() -> dict[str, Any]:
                             "monthly_benefit",
                             "evaluation",
                             "productivity",
+                            "benefits",
                             "costs",
                             "ramp_up_months",
                         )
@@ -99,8 +106,23 @@ def _components() -> dict[str, Any]:
                 },
                 {
                     "required": ["productivity"],
-                    "not": {"anyOf": has("monthly_benefit", "evaluation", "schedule")},
+                    "not": {"anyOf": has("monthly_benefit", "evaluation", "schedule", "benefits")},
                 },
+                {
+                    "required": ["benefits"],
+                    "not": {
+                        "anyOf": has("monthly_benefit", "evaluation", "productivity", "schedule")
+                    },
+                },
+            ]
+        }
+    ]
+    # A schedule gives named lines, or its costs and benefits rows.
+    schemas["Schedule"]["allOf"] = [
+        {
+            "oneOf": [
+                {"required": ["lines"], "not": {"anyOf": has("costs", "benefits")}},
+                {"required": ["costs", "benefits"], "not": {"required": ["lines"]}},
             ]
         }
     ]

@@ -84,6 +84,12 @@ def test_seed_payback_with_the_evaluation_embedded_answers_the_same() -> None:
     # two different requests, so two calculation ids; every figure is the same
     assert embedded.calculation_id != direct.calculation_id
     embedded.calculation_id = direct.calculation_id
+    # the benefit line is named and kinded after its field; its figures are the same
+    assert [(line.name, line.kind) for line in embedded.lines[:1]] == [("evaluation", "funnel")]
+    assert [(line.name, line.kind) for line in direct.lines[:1]] == [("monthly_benefit", "fixed")]
+    figures = [[(line.total, line.pv, line.years) for line in a.lines] for a in (embedded, direct)]
+    assert figures[0] == figures[1]
+    embedded.lines = direct.lines
     assert msgspec.structs.asdict(embedded) == msgspec.structs.asdict(direct)
 
 

@@ -1,0 +1,135 @@
+"""The answer to /payback (roi-model.md, "Payback" and "Business cases in lines"): the
+request's lines, what their flows are worth, its scenarios, break-even and solve."""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+from msgspec import UNSET
+
+from . import cashflow, funnel
+from .answers import BreakEven, LineResult, PaybackResponse, PaybackScenario
+from .cashflow import Worth
+from .lines import Case, case
+from .money import FIFTY_DIGITS, exact, round_money
+from .solve import solution
+from .types import PaybackRequest
+from .validate import check_payback
+from .version import MODEL_VERSION, calculation_id
+
+
+def payback(request: PaybackRequest, minor_unit: int, language: str = "en") -> PaybackResponse:
+    """The business case period by period, t = 0..N (months, or years for a yearly schedule).
+    ``minor_unit`` is the currency's number of decimals; ``language`` words an embedded
+    evaluation's steps. Raises ConflictError (400) or ModelError (422) for a request the model
+    cannot answer (validate.py)."""
+    check_payback(request)
+    evaluation = (
+        None
+        if request.evaluation is UNSET
+        else funnel.evaluation(request.evaluation, minor_unit, language)
+    )
+    with localcontext(FIFTY_DIGITS):
+        main = case(request, minor_unit)
+        value = cashflow.worth(main, exact(request.annual_discount_rate))
+        return answer(request, minor_unit, main, value, evaluation)
+
+
+def answer(
+    request: PaybackRequest,
+    minor_unit: int,
+    main: Case,
+    value: Worth,
+    evaluation: funnel.EvaluateResponse | None,
+) -> PaybackResponse:
+    def money(amount: Decimal) -> Decimal:
+        return round_money(amount, minor_unit)
+
+    def maybe_money(amount: Decimal | None) -> Decimal | None:
+        return None if amount is None else money(amount)
+
+    months = main.period_months
+    irr_period = cashflow.irr_per_period(value)
+    irr_monthly, irr_annual = cashflow.rates(irr_period, months)
+    ends = cashflow.year_ends(len(value.benefits), months)
+    return PaybackResponse(
+        currency=request.currency,
+        monthly_benefit=maybe_money(main.monthly_benefit),
+        productivity_monthly_benefit=maybe_money(main.productivity),
+        risk_adjusted_monthly_benefit=maybe_money(main.risk_adjusted_benefit),
+        one_time_costs=money(value.costs[0]),
+        monthly_costs=maybe_money(main.monthly_costs),
+        horizon_months=(len(value.benefits) - 1) * months,
+        ramp_up_months=0 if request.ramp_up_months is UNSET else int(request.ramp_up_months),
+        period="month" if months == 1 else "year",
+        payback_periods=cashflow.months(value.payback_periods, 1),
+        discounted_payback_periods=cashflow.months(value.discounted_payback_periods, 1),
+        payback_months=cashflow.months(value.payback_periods, months),
+        discounted_payback_months=cashflow.months(value.discounted_payback_periods, months),
+        total_benefits=money(value.total_benefits),
+        total_costs=money(value.total_costs),
+        pv_benefits=money(value.pv_benefits),
+        pv_costs=money(value.pv_costs),
+        npv=money(value.npv),
+        roi=cashflow.roi(value, minor_unit),
+        irr_monthly=irr_monthly,
+        irr_annual=irr_annual,
+        irr_period=irr_period,
+        cash_flows=cashflow.cash_flows(value, minor_unit, months),
+        years=cashflow.years(value, minor_unit, months),
+        evaluation=evaluation,
+        scenarios=[
+            scenario(request, minor_unit, s.name, s.effect_scale) for s in request.scenarios
+        ],
+        break_even=break_even(value, minor_unit),
+        lines=[
+            LineResult(
+                name=line.name,
+                side=line.side,
+                kind=line.kind,
+                total=money(sum(line.amounts, Decimal(0))),
+                pv=money(cashflow.present_value(line.amounts, value.factors)),
+                years=cashflow.by_year(line.amounts, ends, minor_unit),
+            )
+            for line in main.lines
+        ],
+        solution=None if request.solve is UNSET else solution(request, minor_unit),
+        model_version=MODEL_VERSION,
+        calculation_id=calculation_id(request),
+    )
+
+
+def break_even(value: Worth, minor_unit: int) -> BreakEven:
+    """benefit_realization = PV_costs / PV_benefits (null when the PV of benefits shown is 0);
+    max_upfront_cost = M(C_0 + npv), C_0 the cost of period 0 (its discount factor is 1)."""
+    shown = round_money(value.pv_benefits, minor_unit)
+    return BreakEven(
+        benefit_realization=float(value.pv_costs / value.pv_benefits) if shown else None,
+        max_upfront_cost=round_money(value.costs[0] + value.npv, minor_unit),
+    )
+
+
+def scenario(request: PaybackRequest, minor_unit: int, name: str, scale: float) -> PaybackScenario:
+    """The headline figures with every benefit line's effect times ``scale``."""
+    scaled = case(request, minor_unit, exact(scale))
+    value = cashflow.worth(scaled, exact(request.annual_discount_rate))
+    irr_monthly, irr_annual = cashflow.rates(cashflow.irr_per_period(value), scaled.period_months)
+    return PaybackScenario(
+        name=name,
+        effect_scale=scale,
+        monthly_benefit=(
+            None if scaled.monthly_benefit is None else round_money(scaled.monthly_benefit, minor_unit)
+        ),
+        payback_months=cashflow.months(value.payback_periods, scaled.period_months),
+        discounted_payback_months=cashflow.months(
+            value.discounted_payback_periods, scaled.period_months
+        ),
+        total_benefits=round_money(value.total_benefits, minor_unit),
+        total_costs=round_money(value.total_costs, minor_unit),
+        pv_benefits=round_money(value.pv_benefits, minor_unit),
+        pv_costs=round_money(value.pv_costs, minor_unit),
+        npv=round_money(value.npv, minor_unit),
+        roi=cashflow.roi(value, minor_unit),
+        irr_monthly=irr_monthly,
+        irr_annual=irr_annual,
+    )
