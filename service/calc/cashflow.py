@@ -13,7 +13,7 @@ from msgspec import Struct
 from .answers import CashFlow, YearRow
 from .irr import irr
 from .lines import Case, Line
-from .money import ONE, ZERO, round_money
+from .money import ONE, ZERO, round_all, round_money
 
 
 class Worth(Struct, frozen=True):
@@ -21,7 +21,9 @@ class Worth(Struct, frozen=True):
 
     benefits: list[Decimal]  # benefit_t = Σ_j b_{j,t}
     costs: list[Decimal]  # cost_t
-    factors: list[Decimal]  # df_t
+    nets: list[Decimal]  # net_t = benefit_t - cost_t
+    discounted_nets: list[Decimal]  # net_t df_t (nets itself without discounting)
+    factors: list[Decimal] | None  # df_t; None without discounting (every df_t is 1)
     total_benefits: Decimal
     total_costs: Decimal
     pv_benefits: Decimal
@@ -41,32 +43,42 @@ def worth(case: Case, annual_rate: Decimal) -> Worth:
     costs = per_period(case.lines, "cost")
     factors = discount_factors(annual_rate, len(benefits), case.period_months)
     nets = [benefit - cost for benefit, cost in zip(benefits, costs, strict=True)]
+    discounted_nets = discounted(nets, factors)
+    cumulative = list(accumulate(nets))
     return Worth(
         benefits=benefits,
         costs=costs,
+        nets=nets,
+        discounted_nets=discounted_nets,
         factors=factors,
         total_benefits=sum(benefits, ZERO),
         total_costs=sum(costs, ZERO),
         pv_benefits=present_value(benefits, factors),
         pv_costs=present_value(costs, factors),
-        payback_periods=payback_time(list(accumulate(nets))),
-        discounted_payback_periods=payback_time(list(accumulate(discounted(nets, factors)))),
+        payback_periods=payback_time(cumulative),
+        discounted_payback_periods=payback_time(
+            cumulative if factors is None else list(accumulate(discounted_nets))
+        ),
     )
 
 
 def per_period(lines: list[Line], side: str) -> list[Decimal]:
     """Σ of the side's lines in each period (0 where it has none)."""
-    periods = len(lines[0].amounts)
     columns = [line.amounts for line in lines if line.side == side]
-    return [sum((amounts[t] for amounts in columns), ZERO) for t in range(periods)]
+    if not columns:
+        return [ZERO] * len(lines[0].amounts)
+    if len(columns) == 1:  # one line is its own total
+        return columns[0]
+    return [sum(amounts, ZERO) for amounts in zip(*columns, strict=True)]
 
 
-def discount_factors(annual_rate: Decimal, periods: int, period_months: int) -> list[Decimal]:
+def discount_factors(annual_rate: Decimal, periods: int, period_months: int) -> list[Decimal] | None:
     """df_t = (1 + r)^(-t p / 12) for t = 0..periods-1, p months a period: exactly
     (1 + r)^-years at whole years (so 0.5 at r = 100 % is 0.5, not 0.4999...), the factor
-    before times (1 + r)^(-p/12) in between (one non-integer power, not one per period)."""
+    before times (1 + r)^(-p/12) in between (one non-integer power, not one per period).
+    None at r = 0: every factor is 1."""
     if not annual_rate:
-        return [ONE] * periods
+        return None
     growth = ONE + annual_rate
     per_period = growth ** (Decimal(-period_months) / 12)
     per_year = 12 // period_months
@@ -76,11 +88,14 @@ def discount_factors(annual_rate: Decimal, periods: int, period_months: int) -> 
     return factors
 
 
-def discounted(values: list[Decimal], factors: list[Decimal]) -> list[Decimal]:
+def discounted(values: list[Decimal], factors: list[Decimal] | None) -> list[Decimal]:
+    """value_t × df_t (the values themselves without discounting)."""
+    if factors is None:
+        return values
     return [value * factor for value, factor in zip(values, factors, strict=True)]
 
 
-def present_value(values: list[Decimal], factors: list[Decimal]) -> Decimal:
+def present_value(values: list[Decimal], factors: list[Decimal] | None) -> Decimal:
     return sum(discounted(values, factors), ZERO)
 
 
@@ -99,7 +114,7 @@ def payback_time(cumulative: list[Decimal]) -> Decimal | None:
 
 def irr_per_period(worth: Worth) -> float | None:
     """The IRR of net_t per period, in floats (irr.py)."""
-    return irr([float(b - c) for b, c in zip(worth.benefits, worth.costs, strict=True)])
+    return irr([float(net) for net in worth.nets])
 
 
 def rates(irr_period: float | None, period_months: int) -> tuple[float | None, float | None]:
@@ -132,26 +147,31 @@ def months(periods: Decimal | None, period_months: int) -> float | None:
 def cash_flows(worth: Worth, minor_unit: int, period_months: int) -> list[CashFlow]:
     """The answer's rows t = 0..N: M of benefit, cost, net, discounted net and both
     cumulative nets."""
-    nets = [b - c for b, c in zip(worth.benefits, worth.costs, strict=True)]
-    discounted_nets = discounted(nets, worth.factors)
-    rows = []
-    for t, (benefit, cost, net, discounted_net, cumulative, discounted_cumulative) in enumerate(
-        zip(worth.benefits, worth.costs, nets, discounted_nets, accumulate(nets),
-            accumulate(discounted_nets), strict=False)
-    ):  # fmt: skip
-        rows.append(
-            CashFlow(
-                month=t * period_months,
-                period=t,
-                benefit=round_money(benefit, minor_unit),
-                cost=round_money(cost, minor_unit),
-                net=round_money(net, minor_unit),
-                discounted_net=round_money(discounted_net, minor_unit),
-                cumulative=round_money(cumulative, minor_unit),
-                discounted_cumulative=round_money(discounted_cumulative, minor_unit),
-            )
+    nets = round_all(worth.nets, minor_unit)
+    cumulative = round_all(list(accumulate(worth.nets)), minor_unit)
+    if worth.factors is None:  # the discounted flows are the flows
+        discounted_nets, discounted_cumulative = nets, cumulative
+    else:
+        discounted_nets = round_all(worth.discounted_nets, minor_unit)
+        discounted_cumulative = round_all(list(accumulate(worth.discounted_nets)), minor_unit)
+    columns = zip(
+        round_all(worth.benefits, minor_unit),
+        round_all(worth.costs, minor_unit),
+        nets,
+        discounted_nets,
+        cumulative,
+        discounted_cumulative,
+        strict=True,
+    )
+    return [
+        CashFlow(
+            month=t * period_months, period=t, benefit=benefit, cost=cost, net=net,
+            discounted_net=discounted_net, cumulative=cumulative,
+            discounted_cumulative=discounted_cumulative,
         )
-    return rows
+        for t, (benefit, cost, net, discounted_net, cumulative, discounted_cumulative)
+        in enumerate(columns)
+    ]  # fmt: skip
 
 
 def year_ends(periods: int, period_months: int) -> list[int]:
@@ -164,8 +184,11 @@ def year_ends(periods: int, period_months: int) -> list[int]:
 def by_year(values: list[Decimal], ends: list[int], minor_unit: int) -> list[Decimal]:
     """The values summed per row of the yearly table, as differences of the rounded running
     totals at each row's end: they add up exactly to the rounded total."""
-    running = list(accumulate(values))
-    rounded = [round_money(running[end], minor_unit) for end in ends]
+    running, start, rounded = ZERO, 0, []
+    for end in ends:
+        running = sum(values[start : end + 1], running)
+        rounded.append(round_money(running, minor_unit))
+        start = end + 1
     return [after - before for before, after in zip([ZERO, *rounded], rounded, strict=False)]
 
 
@@ -174,8 +197,10 @@ def years(worth: Worth, minor_unit: int, period_months: int) -> list[YearRow]:
     ends = year_ends(len(worth.benefits), period_months)
     benefits = by_year(worth.benefits, ends, minor_unit)
     costs = by_year(worth.costs, ends, minor_unit)
-    pv_benefits = by_year(discounted(worth.benefits, worth.factors), ends, minor_unit)
-    pv_costs = by_year(discounted(worth.costs, worth.factors), ends, minor_unit)
+    pv_benefits, pv_costs = benefits, costs  # without discounting
+    if worth.factors is not None:
+        pv_benefits = by_year(discounted(worth.benefits, worth.factors), ends, minor_unit)
+        pv_costs = by_year(discounted(worth.costs, worth.factors), ends, minor_unit)
     lengths = [0, *((end - before) * period_months for before, end in zip(ends, ends[1:], strict=False))]  # fmt: skip
     return [
         YearRow(

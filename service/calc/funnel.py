@@ -12,7 +12,7 @@ from msgspec.structs import replace
 from .answers import EvaluateResponse, EvaluateScenario, SensitivityRow, StageResult, Step
 from .errors import ModelError
 from .labels import LABELS
-from .money import ONE, THOUSAND_DIGITS, ZERO, exact, round_count, round_money, show
+from .money import ONE, THOUSAND_DIGITS, ZERO, exact, ratio, round_count, round_money, show
 from .types import EvaluateRequest
 from .validate import evaluate_violations
 from .version import MODEL_VERSION
@@ -37,7 +37,7 @@ class Projection(Struct, frozen=True):
     baseline_revenue: Decimal
     projected_revenue: Decimal
     revenue_uplift: Decimal
-    revenue_uplift_ratio: Decimal | None
+    revenue_uplift_ratio: float | None
     monthly_gain: Decimal
 
 
@@ -74,7 +74,7 @@ def _evaluation(request: EvaluateRequest, minor_unit: int, language: str) -> Eva
         baseline_revenue=main.baseline_revenue,
         projected_revenue=main.projected_revenue,
         revenue_uplift=main.revenue_uplift,
-        revenue_uplift_ratio=as_float(main.revenue_uplift_ratio),
+        revenue_uplift_ratio=main.revenue_uplift_ratio,
         gross_margin=request.gross_margin,
         monthly_gain=main.monthly_gain,
         steps=steps(request, given, main, minor_unit, labels),
@@ -141,7 +141,7 @@ def project(given: Funnel, minor_unit: int) -> Projection:
         baseline_revenue=baseline_revenue,
         projected_revenue=projected_revenue,
         revenue_uplift=revenue_uplift,
-        revenue_uplift_ratio=revenue_uplift / baseline_revenue if baseline_revenue else None,
+        revenue_uplift_ratio=ratio(revenue_uplift, baseline_revenue),
         monthly_gain=round_money(revenue_uplift * given.margin, minor_unit),
     )
 
@@ -181,36 +181,40 @@ def steps(
     gain at the margin."""
     trace = []
     names = [stage.name for stage in request.stages]
-    c, p = given.counts, result.projected
+    counts = [show(count) for count in given.counts]  # each operand printed once
+    projected = [show(count) for count in result.projected]
     for i, name in enumerate(names):
+        volume = counts[0]
         if i:
+            volume = show(result.volumes[i])
             trace.append(
                 Step(
                     key=f"stages[{i}].volume",
                     label=labels["volume"].format(name=name, above=names[i - 1]),
-                    formula=f"{show(c[i])} × {show(p[i - 1])} / {show(c[i - 1])}",
+                    formula=f"{counts[i]} × {projected[i - 1]} / {counts[i - 1]}",
                     value=float(result.volumes[i]),
                     unit="count",
                 )
             )
-        label = labels["conversion" if i else "top"].format(
-            name=name, change=percent(given.uplifts[i])
-        )
+        uplift = given.uplifts[i]
+        label = labels["conversion" if i else "top"].format(name=name, change=percent(uplift))
         trace.append(
             Step(
                 key=f"stages[{i}].projected",
                 label=label,
-                formula=f"{show(result.volumes[i])} × (1 + {show(given.uplifts[i])})",
-                value=float(p[i]),
+                formula=f"{volume} × (1 + {show(uplift)})",
+                value=float(result.projected[i]),
                 unit="count",
             )
         )
-    at_old_deal = round_money(p[-1] * given.deal_value, minor_unit)
+    at_old_deal = round_money(result.projected[-1] * given.deal_value, minor_unit)
+    deal_value, baseline = show(given.deal_value), show(result.baseline_revenue)
+    uplift = show(result.revenue_uplift)
     trace += [
         Step(
             key="revenue_at_baseline_deal_value",
             label=labels["revenue_at_baseline_deal_value"],
-            formula=f"{show(p[-1])} × {show(given.deal_value)}",
+            formula=f"{projected[-1]} × {deal_value}",
             value=float(at_old_deal),
             unit="money",
         ),
@@ -224,14 +228,14 @@ def steps(
         Step(
             key="baseline_revenue",
             label=labels["baseline_revenue"],
-            formula=f"{show(c[-1])} × {show(given.deal_value)}",
+            formula=f"{counts[-1]} × {deal_value}",
             value=float(result.baseline_revenue),
             unit="money",
         ),
         Step(
             key="revenue_uplift",
             label=labels["revenue_uplift"],
-            formula=f"{show(result.projected_revenue)} − {show(result.baseline_revenue)}",
+            formula=f"{show(result.projected_revenue)} − {baseline}",
             value=float(result.revenue_uplift),
             unit="money",
         ),
@@ -241,8 +245,8 @@ def steps(
             Step(
                 key="revenue_uplift_ratio",
                 label=labels["revenue_uplift_ratio"],
-                formula=f"{show(result.revenue_uplift)} / {show(result.baseline_revenue)}",
-                value=float(result.revenue_uplift_ratio),
+                formula=f"{uplift} / {baseline}",
+                value=result.revenue_uplift_ratio,
                 unit="ratio",
             )
         )
@@ -250,7 +254,7 @@ def steps(
         Step(
             key="monthly_gain",
             label=labels["monthly_gain"],
-            formula=f"{show(result.revenue_uplift)} × {show(given.margin)}",
+            formula=f"{uplift} × {show(given.margin)}",
             value=float(result.monthly_gain),
             unit="money",
         )
@@ -265,7 +269,7 @@ def scenario(*, name: str, scale: float, result: Projection) -> EvaluateScenario
         baseline_revenue=result.baseline_revenue,
         projected_revenue=result.projected_revenue,
         revenue_uplift=result.revenue_uplift,
-        revenue_uplift_ratio=as_float(result.revenue_uplift_ratio),
+        revenue_uplift_ratio=result.revenue_uplift_ratio,
         monthly_gain=result.monthly_gain,
     )
 
@@ -327,10 +331,3 @@ def percent(uplift: Decimal) -> str:
     return text if uplift < 0 else f"+{text}"
 
 
-def ratio(numerator: Decimal, denominator: Decimal) -> float | None:
-    """numerator / denominator as a float; null from zero."""
-    return float(numerator / denominator) if denominator else None
-
-
-def as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)

@@ -40,7 +40,15 @@ def irr(flows: Sequence[float]) -> float | None:
             return horner(descending, math.exp(x))  # Σ c_t v^t
         return horner(c, math.exp(-x))  # g(v) / v^n = Σ c_t w^(n - t), w = 1/v
 
-    bracket = _bracket(h)
+    signs = [flow > 0 for flow in c if flow]
+    if sum(a != b for a, b in zip(signs, signs[1:], strict=False)) == 1:
+        # Descartes' rule of signs: one sign change, one root v > 0. It lies in v < 1 (x < 0)
+        # when g(1) = Σ c_t has the sign of c_n (g(v) takes c_0's sign near v = 0), else in
+        # v > 1: only that side needs searching.
+        sides: tuple[int, ...] = (-1,) if (sum(c) > 0) != signs[0] else (1,)
+    else:
+        sides = (-1, 1)
+    bracket = _bracket(h, sides)
     return None if bracket is None else math.expm1(-_brentq(h, *bracket))
 
 
@@ -52,16 +60,19 @@ def horner(coefficients: Sequence[float], v: float) -> float:
     return total
 
 
-def _bracket(h: Callable[[float], float]) -> tuple[float, float, float, float] | None:
-    """Grow outwards from x = 0 (r = 0), both sides in turn, until h changes sign: the bracket
-    nearest zero, as (x_low, x_high, h(x_low), h(x_high)); None when h keeps its sign."""
+def _bracket(
+    h: Callable[[float], float], sides: tuple[int, ...]
+) -> tuple[float, float, float, float] | None:
+    """Grow outwards from x = 0 (r = 0) on ``sides`` (-1: x < 0, 1: x > 0) in turn, until h
+    changes sign: the bracket nearest zero, as (x_low, x_high, h(x_low), h(x_high)); None
+    when h keeps its sign."""
     h0 = h(0.0)
     if h0 == 0:
         return (0.0, 0.0, 0.0, 0.0)
     step, left, right = 0.125, (0.0, h0), (0.0, h0)
     while True:
         moved = False
-        for side in (-1, 1):
+        for side in sides:
             edge = left if side < 0 else right
             x = max(X_MIN, min(X_MAX, side * step))
             if x == edge[0]:

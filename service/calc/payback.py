@@ -9,9 +9,9 @@ from msgspec import UNSET
 
 from . import cashflow, funnel
 from .answers import BreakEven, LineResult, PaybackResponse, PaybackScenario
-from .cashflow import Worth
-from .lines import Case, case
-from .money import FIFTY_DIGITS, exact, round_money
+from .cashflow import Worth, present_value
+from .lines import Case, Line, case
+from .money import FIFTY_DIGITS, ZERO, exact, round_money
 from .solve import solution
 from .types import PaybackRequest
 from .validate import check_payback
@@ -82,20 +82,26 @@ def answer(
             scenario(request, minor_unit, s.name, s.effect_scale) for s in request.scenarios
         ],
         break_even=break_even(value, minor_unit),
-        lines=[
-            LineResult(
-                name=line.name,
-                side=line.side,
-                kind=line.kind,
-                total=money(sum(line.amounts, Decimal(0))),
-                pv=money(cashflow.present_value(line.amounts, value.factors)),
-                years=cashflow.by_year(line.amounts, ends, minor_unit),
-            )
-            for line in main.lines
-        ],
+        lines=[line_result(line, value.factors, ends, minor_unit) for line in main.lines],
         solution=None if request.solve is UNSET else solution(request, minor_unit),
         model_version=MODEL_VERSION,
         calculation_id=calculation_id(request),
+    )
+
+
+def line_result(
+    line: Line, factors: list[Decimal] | None, ends: list[int], minor_unit: int
+) -> LineResult:
+    """A line's total M(Σ x_t), present value M(Σ x_t df_t) and amounts per row of the yearly
+    table."""
+    total = round_money(sum(line.amounts, ZERO), minor_unit)
+    return LineResult(
+        name=line.name,
+        side=line.side,
+        kind=line.kind,
+        total=total,
+        pv=total if factors is None else round_money(present_value(line.amounts, factors), minor_unit),
+        years=cashflow.by_year(line.amounts, ends, minor_unit),
     )
 
 
