@@ -37,6 +37,8 @@ GRIDS = {
 }
 SCHEDULE_ROWS = ("costs", "benefits", "amounts")  # a schedule's amounts are money
 FINE = Decimal("0.000001")
+# The request's type as msgspec describes it, bounds included (built once: it takes ms).
+REQUEST_TYPE = msgspec.inspect.type_info(PaybackRequest)
 
 
 class Field(Struct, frozen=True):
@@ -56,7 +58,7 @@ def tokens(pointer: str) -> list[str]:
 def locate(request: PaybackRequest, pointer: str, minor_unit: int) -> Field | str:
     """The field the pointer names, or why it cannot be varied."""
     node: Any = request
-    kind: Any = msgspec.inspect.type_info(PaybackRequest)
+    kind: Any = REQUEST_TYPE
     path: list[str | int] = []
     keys = tokens(pointer)
     for depth, key in enumerate(keys):
@@ -118,6 +120,15 @@ def _bound(inclusive: float | None, strict: float | None, step: Decimal, roundin
     return edge
 
 
+def _options(kind: Any) -> tuple[Any, ...]:
+    """The types a field may take, without their constraints' wrappers."""
+    if isinstance(kind, msgspec.inspect.Metadata):
+        kind = kind.type
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return tuple(_options(option)[0] for option in kind.types)
+    return (kind,)
+
+
 def _field_type(kind: Any, node: Struct, key: str) -> Any:
     """The type of field ``key`` of ``node``, from the struct type (or tagged union) ``kind``."""
     kind = _struct_type(kind, node)
@@ -125,24 +136,21 @@ def _field_type(kind: Any, node: Struct, key: str) -> Any:
 
 
 def _struct_type(kind: Any, node: Struct) -> Any:
-    kinds = kind.types if isinstance(kind, msgspec.inspect.UnionType) else (kind,)
-    for option in kinds:
+    for option in _options(kind):
         if isinstance(option, msgspec.inspect.StructType) and option.cls is type(node):
             return option
     return msgspec.inspect.type_info(type(node))
 
 
 def _item_type(kind: Any, item: Any) -> Any:
-    kinds = kind.types if isinstance(kind, msgspec.inspect.UnionType) else (kind,)
-    for option in kinds:
+    for option in _options(kind):
         if isinstance(option, msgspec.inspect.ListType):
             return option.item_type
     return msgspec.inspect.type_info(type(item))
 
 
 def _number_type(kind: Any) -> Any:
-    kinds = kind.types if isinstance(kind, msgspec.inspect.UnionType) else (kind,)
-    for option in kinds:
+    for option in _options(kind):
         if isinstance(option, msgspec.inspect.FloatType | msgspec.inspect.IntType):
             return option
     return None

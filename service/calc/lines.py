@@ -16,12 +16,15 @@ from .funnel import monthly_gain
 from .money import ONE, ZERO, exact
 from .types import (
     BenefitLine,
+    CostLine,
+    MonthlyCostLine,
     FixedBenefit,
     FunnelBenefit,
     PaybackRequest,
     PerSeatLicence,
     ProductivityBenefit,
     Schedule,
+    ScheduleLine,
 )
 
 
@@ -145,44 +148,56 @@ def benefit_line(
 
 
 def cost_lines(request: PaybackRequest, horizon: int) -> list[Line]:
-    """The cost lines, each × (1 + κ) (its own risk, else risk_adjustment.costs): one-time costs
-    in their month, monthly costs from their start month to H, per-seat licences."""
+    """The cost lines: one-time costs in their month, monthly costs from their start month to
+    H, per-seat licences; in that order, each list in request order."""
     if request.costs is UNSET:
         return []
-    default = request.risk_adjustment.costs
-    lines = []
-    for item in request.costs.one_time:
-        cost = exact(item.amount) * (ONE + exact(default if item.risk is UNSET else item.risk))
-        amounts = [ZERO] * (horizon + 1)
-        amounts[int(item.month)] = cost
-        lines.append(Line(name=item.name, side="cost", kind="one_time", amounts=amounts))
-    for monthly in request.costs.monthly:
-        risk = default if monthly.risk is UNSET else monthly.risk
-        cost = exact(monthly.amount) * (ONE + exact(risk))
-        start = int(monthly.start_month)
-        amounts = [ZERO] * start + [cost] * (horizon + 1 - start)
-        lines.append(Line(name=monthly.name, side="cost", kind="monthly", amounts=amounts))
-    for licence in request.costs.per_seat:
-        risk = exact(default if licence.risk is UNSET else licence.risk)
-        amounts = per_seat_amounts(licence, risk, horizon)
-        lines.append(Line(name=licence.name, side="cost", kind="per_seat", amounts=amounts))
-    return lines
+    costs = request.costs
+    return (
+        [one_time_line(item, request, horizon) for item in costs.one_time]
+        + [monthly_line(item, request, horizon) for item in costs.monthly]
+        + [per_seat_line(item, request, horizon) for item in costs.per_seat]
+    )
 
 
-def per_seat_amounts(licence: PerSeatLicence, risk: Decimal, horizon: int) -> list[Decimal]:
+def cost_risk(item: CostLine | MonthlyCostLine | PerSeatLicence, request: PaybackRequest) -> Decimal:
+    """(1 + κ): the item's own risk, else risk_adjustment.costs."""
+    return ONE + exact(request.risk_adjustment.costs if item.risk is UNSET else item.risk)
+
+
+def one_time_line(item: CostLine, request: PaybackRequest, horizon: int) -> Line:
+    amounts = [ZERO] * (horizon + 1)
+    amounts[int(item.month)] = exact(item.amount) * cost_risk(item, request)
+    return Line(name=item.name, side="cost", kind="one_time", amounts=amounts)
+
+
+def monthly_line(item: MonthlyCostLine, request: PaybackRequest, horizon: int) -> Line:
+    start = int(item.start_month)
+    cost = exact(item.amount) * cost_risk(item, request)
+    amounts = [ZERO] * start + [cost] * (horizon + 1 - start)
+    return Line(name=item.name, side="cost", kind="monthly", amounts=amounts)
+
+
+def per_seat_line(licence: PerSeatLicence, request: PaybackRequest, horizon: int) -> Line:
+    amounts = per_seat_amounts(licence, cost_risk(licence, request), horizon)
+    return Line(name=licence.name, side="cost", kind="per_seat", amounts=amounts)
+
+
+def per_seat_amounts(licence: PerSeatLicence, grow: Decimal, horizon: int) -> list[Decimal]:
     """monthly billing: c_t = seats × price × (1 + e)^floor((t - 1) / 12) × (1 + κ), t = 1..H;
     annual billing: c_12k = 12 × seats × price × (1 + e)^k × (1 + κ) for every k ≥ 0 with
-    12k < H: a year in advance, the last one in full even when the horizon ends inside it."""
+    12k < H: a year in advance, the last one in full even when the horizon ends inside it.
+    ``grow`` is (1 + κ)."""
     monthly = exact(licence.seats) * exact(licence.price_per_seat)
     growth = ONE + exact(licence.annual_escalation)
     amounts = [ZERO] * (horizon + 1)
     for k, year_start in enumerate(range(0, horizon, 12)):  # year k: months 12k+1..12k+12
         if licence.billing == "monthly":
-            price = monthly * growth**k * (ONE + risk)
+            price = monthly * growth**k * grow
             for t in range(year_start + 1, min(year_start + 12, horizon) + 1):
                 amounts[t] = price
         else:
-            amounts[year_start] = 12 * monthly * growth**k * (ONE + risk)
+            amounts[year_start] = 12 * monthly * growth**k * grow
     return amounts
 
 
@@ -200,13 +215,15 @@ def schedule_lines(schedule: Schedule, request: PaybackRequest, scale: Decimal) 
             Line(name="costs", side="cost", kind="schedule",
                  amounts=[exact(a) * grow for a in schedule.costs]),
         ]  # fmt: skip
-    lines = []
-    for line in schedule.lines:
-        if line.side == "benefit":
-            keep = ONE - exact(risks.benefits if line.risk is UNSET else line.risk)
-            amounts = [exact(a) * scale * keep for a in line.amounts]
-        else:
-            grow = ONE + exact(risks.costs if line.risk is UNSET else line.risk)
-            amounts = [exact(a) * grow for a in line.amounts]
-        lines.append(Line(name=line.name, side=line.side, kind="schedule", amounts=amounts))
-    return lines
+    return [schedule_line(line, request, scale) for line in schedule.lines]
+
+
+def schedule_line(line: ScheduleLine, request: PaybackRequest, scale: Decimal) -> Line:
+    risks = request.risk_adjustment
+    if line.side == "benefit":
+        keep = ONE - exact(risks.benefits if line.risk is UNSET else line.risk)
+        amounts = [exact(a) * scale * keep for a in line.amounts]
+    else:
+        grow = ONE + exact(risks.costs if line.risk is UNSET else line.risk)
+        amounts = [exact(a) * grow for a in line.amounts]
+    return Line(name=line.name, side=line.side, kind="schedule", amounts=amounts)

@@ -135,6 +135,8 @@ def _money_as_number(prop: dict[str, Any]) -> None:
         if variant.get("type") == "string" and variant.get("format") == "decimal":
             variant["type"] = "number"
             del variant["format"]
+        if "items" in variant:  # a list of money
+            _money_as_number(variant["items"])
 
 
 def _whole_as_integer(prop: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from service.calc.types import (
+    MAX_BENEFIT_LINES,
     MAX_COST_LINES,
     MAX_HORIZON_MONTHS,
     MAX_SCENARIOS,
@@ -69,3 +70,28 @@ def heaviest_schedule() -> dict[str, Any]:
         "annual_discount_rate": 0.117,
         "scenarios": [{"name": f"s{i}", "effect_scale": 0.3 + i / 2} for i in range(MAX_SCENARIOS)],
     }
+
+
+def heaviest_lines() -> dict[str, Any]:
+    """The heaviest business case in lines (issue 13's bound): 20 funnel lines of 10 stages,
+    60 cost lines (20 one-time, 20 monthly, 20 per-seat), 5 scenarios, 120 months, discounting
+    and a solve over a money field's whole range."""
+    funnel = heaviest_evaluate()
+    del funnel["scenarios"], funnel["sensitivity_swing"]
+    body = heaviest_payback()
+    del body["evaluation"], body["productivity"]
+    body["benefits"] = [
+        {"kind": "funnel", "name": f"funnel {j}", "evaluation": funnel, "risk": j / 100,
+         "ramp_up_months": j % 7, "start_month": 1 + j % 5}
+        for j in range(MAX_BENEFIT_LINES)
+    ]  # fmt: skip
+    body["costs"]["one_time"] = [
+        dict(item, month=i * 5) for i, item in enumerate(body["costs"]["one_time"])
+    ]
+    body["costs"]["per_seat"] = [
+        {"name": f"seats {i}", "seats": 10 + i, "price_per_seat": 61.17 + i,
+         "billing": "annual" if i % 2 else "monthly", "annual_escalation": 0.05, "risk": 0.1}
+        for i in range(MAX_COST_LINES)
+    ]  # fmt: skip
+    body["solve"] = {"vary": "/costs/per_seat/0/price_per_seat", "target": "roi", "value": 1}
+    return body
