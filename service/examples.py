@@ -26,3 +26,25 @@ SEED_PAYBACK_WITH_EVALUATION: dict[str, Any] = {
     "costs": SEED_PAYBACK["costs"],
     "evaluation": SEED_EVALUATE,
 }
+
+# A partner's quote in lines: per-seat licences billed yearly with a 5 % escalation, an
+# implementation fee, two benefit lines (the seed's funnel, ramping up over 3 months, and time
+# saved from month 2), and a solve: the highest price per seat that still pays back in 6 months.
+PARTNER_QUOTE: dict[str, Any] = {
+    "currency": "UAH",
+    "horizon_months": 24,
+    "annual_discount_rate": 0.1,
+    "benefits": [
+        {"kind": "funnel", "name": "more deals", "evaluation": SEED_EVALUATE,
+         "ramp_up_months": 3},
+        {"kind": "productivity", "name": "less admin", "users": 10,
+         "hours_saved_per_user_per_month": 4, "loaded_hourly_cost": 250, "realization": 0.5,
+         "start_month": 2},
+    ],
+    "costs": {
+        "one_time": [{"name": "implementation", "amount": 40000}],
+        "per_seat": [{"name": "CRM licences", "seats": 10, "price_per_seat": 600,
+                      "billing": "annual", "annual_escalation": 0.05}],
+    },
+    "solve": {"vary": "/costs/per_seat/0/price_per_seat", "target": "payback_months", "value": 6},
+}  # fmt: skip

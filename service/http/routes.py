@@ -203,11 +203,15 @@ ROUTES = (
         operation=Operation(
             method="post",
             summary="Payback, NPV, ROI and IRR of the investment",
-            description="Give exactly one of `monthly_benefit` or `evaluation`. " + _LIMIT_NOTE,
+            description="Give the benefit as `benefits` lines, or exactly one of "
+            "`monthly_benefit` or `evaluation` (with an optional `productivity`), or a "
+            "`schedule`. Add `solve` to find the value of one field at which NPV, ROI or "
+            "payback meets a target. " + _LIMIT_NOTE,
             request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
             request_examples={
                 "seed": examples.SEED_PAYBACK,
                 "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
+                "partner_quote": examples.PARTNER_QUOTE,
             },
         ),
     ),

@@ -371,3 +371,27 @@ def test_the_docs_page_loads_only_the_services_own_files(client: Client) -> None
     for url in referenced:
         assert client.get(url).status_code == 200, url
     assert client.get("/schema/assets/index.html").status_code == 404  # only the files it loads
+
+
+def test_a_partner_quote_in_lines_with_a_solve_over_http(client: Client) -> None:
+    from service.examples import PARTNER_QUOTE  # noqa: PLC0415  only this test needs it
+
+    response = post(client, "/payback", PARTNER_QUOTE)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert [line["kind"] for line in answer["lines"]] == [
+        "funnel", "productivity", "one_time", "per_seat"
+    ]  # fmt: skip
+    assert answer["solution"]["pointer"] == "/costs/per_seat/0/price_per_seat"
+    assert answer["solution"]["payback_months"] <= 6
+
+
+def test_benefit_lines_beside_a_single_benefit_are_400(client: Client) -> None:
+    body = {**SEED_PAYBACK, "benefits": [{"kind": "fixed", "name": "a", "monthly_amount": 1}]}
+    problem = assert_problem(post(client, "/payback", body), 400, "/problems/schema-violation", "")
+    assert "benefit lines" in problem["detail"]
+
+
+def test_an_unsolvable_target_is_422_at_solve_vary(client: Client) -> None:
+    body = {**SEED_PAYBACK, "solve": {"vary": "/horizon_months", "target": "npv", "value": 0}}
+    assert_problem(post(client, "/payback", body), 422, "/problems/model-rejected", "/solve/vary")

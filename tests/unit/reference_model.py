@@ -29,7 +29,17 @@ from typing import Literal
 
 from msgspec import UNSET
 
-from service.calc import EvaluateRequest, PaybackRequest
+from service.calc.types import (
+    CostLine,
+    Costs,
+    EvaluateRequest,
+    FunnelBenefit,
+    MonthlyCostLine,
+    PaybackRequest,
+    PerSeatLicence,
+    Productivity,
+    ProductivityBenefit,
+)
 
 PREC = 80  # significant digits for every irrational quantity
 
@@ -96,10 +106,10 @@ class RefEvaluation:
     monthly_gain: Decimal
 
 
-def check_funnel(request: EvaluateRequest) -> list[int]:
-    """Stages the page rejects (422)."""
+def check_funnel(request: EvaluateRequest, scale: Fraction = Fraction(1)) -> list[int]:
+    """Stages the page rejects (422); ``scale``: a scenario's effect_scale (uplifts × s)."""
     counts = [exact(stage.count) for stage in request.stages]
-    uplifts = [exact(stage.uplift) for stage in request.stages]
+    uplifts = [exact(stage.uplift) * scale for stage in request.stages]
     bad = []
     for i in range(1, len(counts)):
         # spec: "counts that grow down the funnel (c_i > c_{i-1})"
@@ -112,8 +122,11 @@ def check_funnel(request: EvaluateRequest) -> list[int]:
     return bad
 
 
-def evaluate(request: EvaluateRequest, minor_unit: int) -> RefEvaluation:
-    bad = check_funnel(request)
+def evaluate(
+    request: EvaluateRequest, minor_unit: int, scale: Fraction = Fraction(1)
+) -> RefEvaluation:
+    """``scale``: a scenario's effect_scale s, which scales every uplift (u × s, exactly)."""
+    bad = check_funnel(request, scale)
     if bad:
         raise ReferenceInvalid(bad)
 
@@ -125,9 +138,9 @@ def evaluate(request: EvaluateRequest, minor_unit: int) -> RefEvaluation:
         return round_half_up(x, minor_unit)
 
     c = [exact(stage.count) for stage in request.stages]
-    u = [exact(stage.uplift) for stage in request.stages]
+    u = [exact(stage.uplift) * scale for stage in request.stages]
     A = exact(request.average_deal_value)
-    u_A = exact(request.average_deal_value_uplift)
+    u_A = exact(request.average_deal_value_uplift) * scale
     m = exact(request.gross_margin)
 
     # spec: "p_0 = R(c_0 × (1 + u_0))"
@@ -351,13 +364,14 @@ def irr(flows: list[Fraction]) -> Decimal | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Payback
+# Payback: a business case as lines (model 1 is the one-line special case)
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass
 class RefCashFlow:
     month: int
+    period: int
     benefit: Decimal
     cost: Decimal
     net: Decimal
@@ -367,11 +381,37 @@ class RefCashFlow:
 
 
 @dataclass
+class RefYear:
+    year: int
+    months: int
+    benefits: Decimal
+    costs: Decimal
+    net: Decimal
+    pv_benefits: Decimal
+    pv_costs: Decimal
+
+
+@dataclass
+class RefLine:
+    name: str
+    side: Literal["benefit", "cost"]
+    kind: str
+    total: Decimal
+    pv: Decimal
+    years: list[Decimal]
+
+
+@dataclass
 class RefPayback:
-    monthly_benefit: Decimal
-    risk_adjusted_monthly_benefit: Decimal
-    one_time_costs: Decimal
-    monthly_costs: Decimal
+    # model 1 figures (None where the request is not a model 1 request: lines or a schedule)
+    monthly_benefit: Decimal | None
+    risk_adjusted_monthly_benefit: Decimal | None
+    one_time_costs: Decimal | None
+    monthly_costs: Decimal | None
+    period: Literal["month", "year"]
+    horizon_months: int
+    payback_periods: Fraction | Decimal | None
+    discounted_payback_periods: Fraction | Decimal | None
     payback_months: float | None
     discounted_payback_months: float | None
     total_benefits: Decimal
@@ -382,20 +422,40 @@ class RefPayback:
     roi: float | None
     benefit_realization: float | None
     max_upfront_cost: Decimal
+    # False where the net flows change sign more than once: the reference then does not say
+    # which of possibly several rates is "the" IRR (irr_* are None then, and not compared)
+    irr_defined: bool
+    irr_period: float | None
     irr_monthly: float | None
     irr_annual: float | None
     cash_flows: list[RefCashFlow]
+    years: list[RefYear]
+    lines: list[RefLine]
     evaluation: RefEvaluation | None
     # exact values, for oracle tests
     net_flows: list[Fraction]
 
 
+@dataclass
+class Line:
+    """One line's exact flows x_t, t = 0..N (periods), risk and scale applied."""
+
+    name: str
+    side: Literal["benefit", "cost"]
+    kind: str
+    flows: list[Fraction]
+
+
 PaybackRule = Literal["never_owed", "nothing_at_month_0"]
 
 
-def payback_time(cumulative: list[Alg], net: list[Alg], rule: PaybackRule) -> float | None:
+def payback_time(
+    cumulative: list[Alg], net: list[Alg], rule: PaybackRule
+) -> Fraction | Decimal | None:
     """spec: "where the cumulative net first turns non-negative in month t, payback = (t - 1) +
     (-cumulative_{t-1}) / net_t. 0 when nothing is owed; null when it does not pay back within H."
+
+    In periods (months, or years for a yearly schedule); exact where the operands are rational.
 
     Decided (rule "never_owed"): "nothing is owed" means the cumulative is never negative in
     months 0..H. Otherwise payback is where it first turns from negative to non-negative. (The
@@ -404,150 +464,373 @@ def payback_time(cumulative: list[Alg], net: list[Alg], rule: PaybackRule) -> fl
     """
     signs = [c.sign() for c in cumulative]
     if rule == "nothing_at_month_0" and signs[0] >= 0:
-        return 0.0
+        return Fraction(0)
     if all(s >= 0 for s in signs):
-        return 0.0
+        return Fraction(0)
     for t in range(1, len(cumulative)):
         if signs[t - 1] < 0 <= signs[t]:
             owed, earned = cumulative[t - 1], net[t]
             if owed.is_rational() and earned.is_rational():
-                return to_float(t - 1 + (-owed.rational()) / earned.rational())
+                return t - 1 + (-owed.rational()) / earned.rational()
             with localcontext() as ctx:
                 ctx.prec = PREC
-                return float(t - 1 + (-owed.decimal) / earned.decimal)
+                return t - 1 + (-owed.decimal) / earned.decimal
     return None
 
 
-def payback(
-    request: PaybackRequest, minor_unit: int, rule: PaybackRule = "never_owed"
-) -> RefPayback:
-    evaluation = None
-    if request.evaluation is not UNSET:
-        # spec: "`evaluation` (an /evaluate request, whose `monthly_gain` is used)"
-        evaluation = evaluate(request.evaluation, minor_unit)
-        stated_benefit = Fraction(evaluation.monthly_gain)
-    else:
-        stated_benefit = exact(request.monthly_benefit)
+def times(x: Fraction | Decimal | None, k: int) -> float | None:
+    """A payback in periods, in months (k months a period), as the nearest float."""
+    if x is None:
+        return None
+    if isinstance(x, Fraction):
+        return to_float(x * k)
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        return float(x * k)
 
-    # whole months (the schema accepts 12 and 12.0 alike); spec defaults: H = 12, R = 0
-    H = int(request.horizon_months)
+
+def ratio(a: Alg, b: Alg, minor_unit: int) -> float | None:
+    """a / b, null when b or the b the answer shows (rounded to the minor unit) is 0."""
+    if b.sign() == 0 or b.money(minor_unit) == 0:
+        return None
+    if a.is_rational() and b.is_rational():
+        return to_float(a.rational() / b.rational())
+    with localcontext() as ctx:
+        ctx.prec = PREC
+        return float(a.decimal / b.decimal)
+
+
+def benefit_flows(A: Fraction, rho: Fraction, R: int, s: int, H: int) -> list[Fraction]:
+    """One benefit line, t = 0..H."""
+
+    # spec: "ramp_j(k) = 1 if R_j = 0 else min(1, k / R_j)"
+    def ramp(k: int) -> Fraction:
+        return Fraction(1) if R == 0 else min(Fraction(1), Fraction(k, R))
+
+    # spec: "b_{j,t} = A_j × (1 - ρ_j) × ramp_j(t - s_j + 1)   for s_j ≤ t ≤ H, else 0"
+    return [A * (1 - rho) * ramp(t - s + 1) if s <= t <= H else Fraction(0) for t in range(H + 1)]
+
+
+def productivity_amount(p: Productivity | ProductivityBenefit) -> Fraction:
+    # spec: "users × hours × cost × realization, exact"
+    return (
+        exact(p.users)
+        * exact(p.hours_saved_per_user_per_month)
+        * exact(p.loaded_hourly_cost)
+        * exact(p.realization)
+    )
+
+
+def benefit_lines(
+    request: PaybackRequest, minor_unit: int, scale: Fraction
+) -> tuple[list[Line], RefEvaluation | None, Fraction | None, Fraction | None]:
+    """The monthly model's benefit lines, in the answer's order; with the evaluation of the old
+    ``evaluation`` field, and Σ A_j and Σ A_j (1 - ρ_j) over the old single-benefit fields."""
+    H = int(request.horizon_months)  # whole months (the schema accepts 12 and 12.0 alike)
     R = 0 if request.ramp_up_months is UNSET else int(request.ramp_up_months)
-    one_time_lines = [] if request.costs is UNSET else request.costs.one_time
-    monthly_lines = [] if request.costs is UNSET else request.costs.monthly
-    r = exact(request.annual_discount_rate)
-    risk_benefits = exact(request.risk_adjustment.benefits)
-    risk_costs = exact(request.risk_adjustment.costs)
+    rho_default = exact(request.risk_adjustment.benefits)
+    lines: list[Line] = []
+    evaluation = None
+    stated = risk_adjusted = None
 
-    # spec: "B = monthly_benefit × (1 - risk_benefits)"
-    B = stated_benefit * (1 - risk_benefits)
-    # spec: "C_0 = Σ one_time × (1 + risk_costs)   at month 0"
-    C_0 = sum((exact(line.amount) for line in one_time_lines), Fraction(0)) * (1 + risk_costs)
-    # spec: "C_m = Σ monthly × (1 + risk_costs)   each month 1..H"
-    C_m = sum((exact(line.amount) for line in monthly_lines), Fraction(0)) * (1 + risk_costs)
+    if request.benefits is UNSET:
+        # spec: "`monthly_benefit` is one `fixed` line, `evaluation` one `funnel` line,
+        # `productivity` one `productivity` line, both together two lines"; each with the
+        # request's risk and ramp, from month 1
+        old: list[tuple[str, str, Fraction, Fraction]] = []  # name, kind, A_j, A_j at scale s
+        if request.monthly_benefit is not UNSET:
+            A = exact(request.monthly_benefit)
+            # spec (scenarios): "a productivity or fixed line's amount (s × A_j)"
+            old.append(("monthly_benefit", "fixed", A, A * scale))
+        if request.evaluation is not UNSET:
+            # spec: "`evaluation` (an /evaluate request, whose `monthly_gain` is used)"
+            evaluation = evaluate(request.evaluation, minor_unit)
+            # spec (scenarios): "a funnel line's uplifts"
+            scaled = evaluate(request.evaluation, minor_unit, scale)
+            old.append(
+                (
+                    "evaluation",
+                    "funnel",
+                    Fraction(evaluation.monthly_gain),
+                    Fraction(scaled.monthly_gain),
+                )
+            )
+        if request.productivity is not UNSET:
+            A = productivity_amount(request.productivity)
+            old.append(("productivity", "productivity", A, A * scale))
+        stated = sum((A for _, _, A, _ in old), Fraction(0))
+        # spec: "B = monthly_benefit × (1 - risk_benefits)"
+        risk_adjusted = stated * (1 - rho_default)
+        for name, kind, _, A in old:
+            lines.append(Line(name, "benefit", kind, benefit_flows(A, rho_default, R, 1, H)))
+    else:
+        for line in request.benefits:
+            if isinstance(line, FunnelBenefit):
+                # spec: "its `monthly_gain` (money, already rounded)"; "a funnel line's uplifts"
+                A = Fraction(evaluate(line.evaluation, minor_unit, scale).monthly_gain)
+            elif isinstance(line, ProductivityBenefit):
+                A = productivity_amount(line) * scale
+            else:
+                # spec: "`monthly_amount` ... | monthly_amount"
+                A = exact(line.monthly_amount) * scale
+            # spec: "`risk` ρ_j (0..1, default `risk_adjustment.benefits`), `ramp_up_months` R_j
+            # (0..H, default the request's `ramp_up_months`) and `start_month` s_j (1..H,
+            # default 1)"
+            rho = rho_default if line.risk is UNSET else exact(line.risk)
+            R_j = R if line.ramp_up_months is UNSET else int(line.ramp_up_months)
+            s_j = int(line.start_month)
+            lines.append(Line(line.name, "benefit", line.kind, benefit_flows(A, rho, R_j, s_j, H)))
+    return lines, evaluation, stated, risk_adjusted
 
-    # spec: "ramp_t = 1 if R = 0 else min(1, t / R)"
-    def ramp(t: int) -> Fraction:
-        return Fraction(1) if R == 0 else min(Fraction(1), Fraction(t, R))
 
-    # spec: "benefit_t = B × ramp_t,  net_0 = -C_0,  net_t = benefit_t - C_m   (t = 1..H)"
-    benefit = [Fraction(0)] + [B * ramp(t) for t in range(1, H + 1)]
-    cost = [C_0] + [C_m] * H
+def cost_lines(request: PaybackRequest) -> list[Line]:
+    """The monthly model's cost lines: one_time, monthly, per_seat, each in request order."""
+    H = int(request.horizon_months)
+    kappa_default = exact(request.risk_adjustment.costs)
+    lines: list[Line] = []
+    costs = Costs() if request.costs is UNSET else request.costs
+
+    def risk(item: CostLine | MonthlyCostLine | PerSeatLicence) -> Fraction:
+        # spec: "Every cost item may carry its own `risk` κ (0..1, default
+        # `risk_adjustment.costs`): its amounts are × (1 + κ)."
+        return 1 + (kappa_default if item.risk is UNSET else exact(item.risk))
+
+    for one_time in costs.one_time:
+        # spec: "`costs.one_time` items may carry `month` m (0..H, default 0): paid at month m."
+        flows = [Fraction(0)] * (H + 1)
+        flows[int(one_time.month)] = exact(one_time.amount) * risk(one_time)
+        lines.append(Line(one_time.name, "cost", "one_time", flows))
+    for monthly in costs.monthly:
+        # spec: "`costs.monthly` items may carry `start_month` (1..H, default 1): paid each
+        # month from it to H."
+        start = int(monthly.start_month)
+        amount = exact(monthly.amount) * risk(monthly)
+        flows = [amount if start <= t <= H else Fraction(0) for t in range(H + 1)]
+        lines.append(Line(monthly.name, "cost", "monthly", flows))
+    for seat in costs.per_seat:
+        seats, price = exact(seat.seats), exact(seat.price_per_seat)
+        e = exact(seat.annual_escalation)
+        flows = [Fraction(0)] * (H + 1)
+        if seat.billing == "monthly":
+            # spec: "c_t = seats × price × (1 + e)^floor((t - 1) / 12) × (1 + κ),  t = 1..H"
+            for t in range(1, H + 1):
+                flows[t] = seats * price * (1 + e) ** ((t - 1) // 12) * risk(seat)
+        else:
+            # spec: "c_{12k} = 12 × seats × price × (1 + e)^k × (1 + κ),   every k ≥ 0 with
+            # 12k < H"; "the last year is paid in full even when the horizon ends inside it"
+            k = 0
+            while 12 * k < H:
+                flows[12 * k] = 12 * seats * price * (1 + e) ** k * risk(seat)
+                k += 1
+        lines.append(Line(seat.name, "cost", "per_seat", flows))
+    return lines
+
+
+def schedule_lines(request: PaybackRequest, scale: Fraction) -> list[Line]:
+    """A schedule's lines: ``schedule.lines`` in their order, or the old rows as two lines,
+    "benefits" then "costs"."""
+    schedule = request.schedule
+    assert schedule is not UNSET
+    rho_default = exact(request.risk_adjustment.benefits)
+    kappa_default = exact(request.risk_adjustment.costs)
+    if schedule.lines is UNSET:
+        rows = [
+            ("benefits", "benefit", schedule.benefits, UNSET),
+            ("costs", "cost", schedule.costs, UNSET),
+        ]
+    else:
+        rows = [(line.name, line.side, line.amounts, line.risk) for line in schedule.lines]
+    lines = []
+    for name, side, amounts, line_risk in rows:
+        assert amounts is not UNSET
+        # spec: "A benefit line's amounts are × (1 - risk), a cost line's × (1 + risk) (default
+        # the `risk_adjustment` of its side)"; scenarios scale the benefits
+        if side == "benefit":
+            factor = (1 - (rho_default if line_risk is UNSET else exact(line_risk))) * scale
+        else:
+            factor = 1 + (kappa_default if line_risk is UNSET else exact(line_risk))
+        lines.append(Line(name, side, "schedule", [exact(a) * factor for a in amounts]))
+    return lines
+
+
+def row_ends(N: int, period: Literal["month", "year"]) -> list[int]:
+    """The periods at which the rows of the yearly table end: period 0 (the initial outlay),
+    then every 12 months (every year for a yearly schedule), then the last period."""
+    if period == "year":
+        return list(range(N + 1))
+    return sorted({0, *range(12, N, 12), N})
+
+
+def split(running: list[Decimal]) -> list[Decimal]:
+    """Rounded running totals at the row ends -> the rows (which add up to the last total)."""
+    return [running[0]] + [b - a for a, b in itertools.pairwise(running)]
+
+
+def payback(
+    request: PaybackRequest,
+    minor_unit: int,
+    rule: PaybackRule = "never_owed",
+    scale: Fraction = Fraction(1),
+) -> RefPayback:
+    """The /payback answer's figures; ``scale``: a scenario's effect_scale."""
+    evaluation = stated = risk_adjusted = None
+    period: Literal["month", "year"] = "month"
+    if request.schedule is not UNSET:
+        period = request.schedule.period
+        lines = schedule_lines(request, scale)
+    else:
+        lines, evaluation, stated, risk_adjusted = benefit_lines(request, minor_unit, scale)
+        lines += cost_lines(request)
+    N = len(lines[0].flows) - 1  # periods 0..N
+    months_per_period = 12 if period == "year" else 1
+
+    def M(x: Fraction) -> Decimal:
+        return money(x, minor_unit)
+
+    def side_total(side: str, t: int) -> Fraction:
+        return sum((line.flows[t] for line in lines if line.side == side), Fraction(0))
+
+    # spec: "benefit_t = Σ_j b_{j,t}, cost_t = Σ of the cost lines at t, net_t = benefit_t -
+    # cost_t, and every figure of "Payback" follows from these flows unchanged"
+    benefit = [side_total("benefit", t) for t in range(N + 1)]
+    cost = [side_total("cost", t) for t in range(N + 1)]
     net = [b - c for b, c in zip(benefit, cost, strict=True)]
 
-    disc = Discounting(r)
-    df = [disc.df(t) for t in range(H + 1)]  # df_0 = 1
+    disc = Discounting(exact(request.annual_discount_rate))
+    # spec: "df_t = (1 + r) ^ (-t / 12)" (t in months; a year of a yearly schedule is 12 of them)
+    df = [disc.df(t * months_per_period) for t in range(N + 1)]
+
+    def pv(flows: list[Fraction]) -> Alg:
+        total = disc.constant(Fraction(0))
+        for t in range(N + 1):
+            total += df[t].scale(flows[t])
+        return total
+
     # spec: "PV_benefits = Σ benefit_t df_t,  PV_costs = C_0 + Σ C_m df_t"
-    pv_benefits = disc.constant(Fraction(0))
-    pv_costs = disc.constant(C_0)
-    for t in range(1, H + 1):
-        pv_benefits += df[t].scale(benefit[t])
-        pv_costs += df[t].scale(C_m)
+    pv_benefits, pv_costs = pv(benefit), pv(cost)
     # spec: "npv = PV_benefits - PV_costs"
     npv = pv_benefits - pv_costs
     # spec: "roi = npv / PV_costs   (null when PV_costs, rounded to the minor unit, is 0)"
-    if pv_costs.sign() == 0 or pv_costs.money(minor_unit) == 0:
-        roi = None
-    elif npv.is_rational() and pv_costs.is_rational():
-        roi = to_float(npv.rational() / pv_costs.rational())
-    else:
-        with localcontext() as ctx:
-            ctx.prec = PREC
-            roi = float(npv.decimal / pv_costs.decimal)
-    # spec (model 2, "What the answer adds"): "benefit_realization = PV_costs / PV_benefits (null
-    # when PV_benefits = 0)"; like roi, null when the PV of benefits shown is 0
-    if pv_benefits.sign() == 0 or pv_benefits.money(minor_unit) == 0:
-        benefit_realization = None
-    elif pv_costs.is_rational() and pv_benefits.is_rational():
-        benefit_realization = to_float(pv_costs.rational() / pv_benefits.rational())
-    else:
-        with localcontext() as ctx:
-            ctx.prec = PREC
-            benefit_realization = float(pv_costs.decimal / pv_benefits.decimal)
+    roi = ratio(npv, pv_costs, minor_unit)
+    # spec: "benefit_realization = PV_costs / PV_benefits (null when PV_benefits = 0)"; like roi,
+    # null when the PV of benefits shown is 0
+    benefit_realization = ratio(pv_costs, pv_benefits, minor_unit)
     # spec: "max_upfront_cost = M(C_0 + npv), where C_0 is the month-0 cost"
-    max_upfront_cost = (disc.constant(C_0) + npv).money(minor_unit)
+    max_upfront_cost = (disc.constant(cost[0]) + npv).money(minor_unit)
 
-    # spec: "irr_monthly: the rate where Σ net_t / (1 + irr)^t = 0 (null with no sign change)"
-    irr_m = irr(net)
-    # spec: "irr_annual = (1 + irr_monthly)^12 - 1"
-    if irr_m is None:
-        irr_monthly = irr_annual = None
-    else:
+    # spec: "irr_monthly: the rate where Σ net_t / (1 + irr)^t = 0 (null with no sign change)";
+    # "irr_annual = (1 + irr_monthly)^12 - 1" (per period: a year for a yearly schedule)
+    irr_defined = sign_changes(net) <= 1
+    irr_period = irr_monthly = irr_annual = None
+    rate = irr(net) if irr_defined else None
+    if rate is not None:
         with localcontext() as ctx:
             ctx.prec = 60
-            irr_monthly, irr_annual = float(irr_m), float((1 + irr_m) ** 12 - 1)
+            irr_period = float(rate)
+            if period == "month":
+                irr_monthly, irr_annual = float(rate), float((1 + rate) ** 12 - 1)
+            else:
+                irr_monthly, irr_annual = float((1 + rate) ** (Decimal(1) / 12) - 1), float(rate)
 
-    # spec: "total_benefits = Σ benefit_t,  total_costs = C_0 + H × C_m   (undiscounted)"
-    total_benefits = sum(benefit, Fraction(0))
-    total_costs = C_0 + H * C_m
-
-    # cash flows, t = 0..H; every money figure is its exact value rounded once
-    cumulative, discounted_net, discounted_cumulative = [], [], []
-    running = Fraction(0)
-    running_discounted = disc.constant(Fraction(0))
-    for t in range(H + 1):
-        running += net[t]
-        cumulative.append(running)
-        discounted_net.append(df[t].scale(net[t]))
-        running_discounted += discounted_net[-1]
-        discounted_cumulative.append(running_discounted)
+    # cash flows, t = 0..N; every money figure is its exact value rounded once
+    cumulative = list(itertools.accumulate(net))
+    discounted_net = [df[t].scale(net[t]) for t in range(N + 1)]
+    discounted_cumulative = list(itertools.accumulate(discounted_net))
     cash_flows = [
         RefCashFlow(
-            month=t,
-            benefit=money(benefit[t], minor_unit),
-            cost=money(cost[t], minor_unit),
-            net=money(net[t], minor_unit),
+            month=t * months_per_period,
+            period=t,
+            benefit=M(benefit[t]),
+            cost=M(cost[t]),
+            net=M(net[t]),
             discounted_net=discounted_net[t].money(minor_unit),
-            cumulative=money(cumulative[t], minor_unit),
+            cumulative=M(cumulative[t]),
             discounted_cumulative=discounted_cumulative[t].money(minor_unit),
         )
-        for t in range(H + 1)
+        for t in range(N + 1)
     ]
-
-    payback_months = payback_time(
+    payback_periods = payback_time(
         [disc.constant(c) for c in cumulative], [disc.constant(n) for n in net], rule
     )
     # spec: "`discounted_payback_months`: the same on the discounted flows net_t × df_t"
-    discounted_payback_months = payback_time(discounted_cumulative, discounted_net, rule)
+    discounted_payback_periods = payback_time(discounted_cumulative, discounted_net, rule)
 
+    # the yearly table and each line's `years`: differences of rounded running totals at the
+    # row ends (spec: "so they add up to `total` exactly")
+    ends = row_ends(N, period)
+
+    def rows(flows: list[Fraction]) -> list[Decimal]:
+        running = list(itertools.accumulate(flows))
+        return split([M(running[end]) for end in ends])
+
+    def pv_rows(flows: list[Fraction]) -> list[Decimal]:
+        running = list(itertools.accumulate(df[t].scale(flows[t]) for t in range(N + 1)))
+        return split([running[end].money(minor_unit) for end in ends])
+
+    year_benefits, year_costs = rows(benefit), rows(cost)
+    year_pv_benefits, year_pv_costs = pv_rows(benefit), pv_rows(cost)
+    years = [
+        RefYear(
+            year=k,
+            months=(ends[k] - ends[k - 1]) * months_per_period if k else 0,
+            benefits=year_benefits[k],
+            costs=year_costs[k],
+            net=year_benefits[k] - year_costs[k],
+            pv_benefits=year_pv_benefits[k],
+            pv_costs=year_pv_costs[k],
+        )
+        for k in range(len(ends))
+    ]
+    # spec: "`total` = M(Σ_t x_t), `pv` = M(Σ_t x_t df_t), `years` = the line's amount in each
+    # row of the answer's `years` table, as differences of rounded running totals"
+    ref_lines = [
+        RefLine(
+            name=line.name,
+            side=line.side,
+            kind=line.kind,
+            total=M(sum(line.flows, Fraction(0))),
+            pv=pv(line.flows).money(minor_unit),
+            years=rows(line.flows),
+        )
+        for line in lines
+    ]
+
+    model_1 = request.schedule is UNSET and request.benefits is UNSET
+    costs = Costs() if request.costs is UNSET else request.costs
+    kappa = exact(request.risk_adjustment.costs)
     return RefPayback(
         # spec: "`monthly_benefit` (the benefit before risk adjustment)"
-        monthly_benefit=money(stated_benefit, minor_unit),
-        risk_adjusted_monthly_benefit=money(B, minor_unit),
-        one_time_costs=money(C_0, minor_unit),
-        monthly_costs=money(C_m, minor_unit),
-        payback_months=payback_months,
-        discounted_payback_months=discounted_payback_months,
-        total_benefits=money(total_benefits, minor_unit),
-        total_costs=money(total_costs, minor_unit),
+        monthly_benefit=None if stated is None else M(stated),
+        risk_adjusted_monthly_benefit=None if risk_adjusted is None else M(risk_adjusted),
+        # spec: "C_0 = Σ one_time × (1 + risk_costs)", "C_m = Σ monthly × (1 + risk_costs)"
+        one_time_costs=M(sum((exact(c.amount) for c in costs.one_time), Fraction(0)) * (1 + kappa))
+        if model_1
+        else None,
+        monthly_costs=M(sum((exact(c.amount) for c in costs.monthly), Fraction(0)) * (1 + kappa))
+        if model_1
+        else None,
+        period=period,
+        horizon_months=N * months_per_period,
+        payback_periods=payback_periods,
+        discounted_payback_periods=discounted_payback_periods,
+        payback_months=times(payback_periods, months_per_period),
+        discounted_payback_months=times(discounted_payback_periods, months_per_period),
+        # spec: "total_benefits = Σ benefit_t,  total_costs = C_0 + H × C_m   (undiscounted)"
+        total_benefits=M(sum(benefit, Fraction(0))),
+        total_costs=M(sum(cost, Fraction(0))),
         pv_benefits=pv_benefits.money(minor_unit),
         pv_costs=pv_costs.money(minor_unit),
         npv=npv.money(minor_unit),
         roi=roi,
         benefit_realization=benefit_realization,
         max_upfront_cost=max_upfront_cost,
+        irr_defined=irr_defined,
+        irr_period=irr_period,
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
         cash_flows=cash_flows,
+        years=years,
+        lines=ref_lines,
         evaluation=evaluation,
         net_flows=net,
     )
