@@ -130,7 +130,7 @@ ModelVersion = Annotated[
     Meta(
         description="The version of the model that computed the answer; it changes whenever a "
         "figure could change (docs/model-changelog.md).",
-        examples=["1.1.0"],
+        examples=["1.2.0"],
     ),
 ]
 
@@ -225,6 +225,6 @@ class PaybackResponse(Struct, kw_only=True, gc=False):
             min_length=32,
             max_length=32,
             pattern="^[0-9a-f]{32}$",
-            examples=["bc8f631a10967b38e4ccac4ce7e9b3fd"],
+            examples=["340f645014c1a47931c64f60d9852005"],
         ),
     ]

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 # Bumped whenever any figure of any request could change: docs/model-changelog.md says what did.
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "1.2.0"
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from service.examples import SEED_EVALUATE, SEED_PAYBACK_WITH_EVALUATION
+from service.examples import PARTNER_QUOTE, SEED_EVALUATE, SEED_PAYBACK_WITH_EVALUATION
 from tests.conftest import ROOT, Server
 
 CONTRACT = ROOT / "openapi" / "openapi.json"
@@ -56,6 +56,11 @@ def test_the_generated_client_gets_the_seed(generated: str, live_server: Server)
         assert isinstance(investment, models.PaybackResponse)
         assert round(investment.payback_months, 2) == 0.79
         assert investment.npv == 213984
+        # a partner's quote in lines: the tagged benefit lines and the solution round-trip
+        quote = payback.sync(client=client, body=models.PaybackRequest.from_dict(PARTNER_QUOTE))
+        assert isinstance(quote, models.PaybackResponse)
+        assert [line.kind for line in quote.lines][-1] == "per_seat"
+        assert quote.solution.pointer == "/costs/per_seat/0/price_per_seat"
         problem = evaluate.sync(
             client=client,
             body=models.EvaluateRequest.from_dict({**SEED_EVALUATE, "currency": "XAU"}),

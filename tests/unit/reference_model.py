@@ -27,7 +27,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Literal
 
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from service.calc.types import (
     CostLine,
@@ -567,19 +567,22 @@ def benefit_lines(
         for line in request.benefits:
             if isinstance(line, FunnelBenefit):
                 # spec: "its `monthly_gain` (money, already rounded)"; "a funnel line's uplifts"
-                A = Fraction(evaluate(line.evaluation, minor_unit, scale).monthly_gain)
+                kind, A = (
+                    "funnel",
+                    Fraction(evaluate(line.evaluation, minor_unit, scale).monthly_gain),
+                )
             elif isinstance(line, ProductivityBenefit):
-                A = productivity_amount(line) * scale
+                kind, A = "productivity", productivity_amount(line) * scale
             else:
                 # spec: "`monthly_amount` ... | monthly_amount"
-                A = exact(line.monthly_amount) * scale
+                kind, A = "fixed", exact(line.monthly_amount) * scale
             # spec: "`risk` ρ_j (0..1, default `risk_adjustment.benefits`), `ramp_up_months` R_j
             # (0..H, default the request's `ramp_up_months`) and `start_month` s_j (1..H,
             # default 1)"
             rho = rho_default if line.risk is UNSET else exact(line.risk)
             R_j = R if line.ramp_up_months is UNSET else int(line.ramp_up_months)
             s_j = int(line.start_month)
-            lines.append(Line(line.name, "benefit", line.kind, benefit_flows(A, rho, R_j, s_j, H)))
+            lines.append(Line(line.name, "benefit", kind, benefit_flows(A, rho, R_j, s_j, H)))
     return lines, evaluation, stated, risk_adjusted
 
 
@@ -633,6 +636,7 @@ def schedule_lines(request: PaybackRequest, scale: Fraction) -> list[Line]:
     assert schedule is not UNSET
     rho_default = exact(request.risk_adjustment.benefits)
     kappa_default = exact(request.risk_adjustment.costs)
+    rows: list[tuple[str, Literal["benefit", "cost"], list[float] | UnsetType, float | UnsetType]]
     if schedule.lines is UNSET:
         rows = [
             ("benefits", "benefit", schedule.benefits, UNSET),
