@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from msgspec import Struct
 
@@ -72,7 +72,9 @@ def per_period(lines: list[Line], side: str) -> list[Decimal]:
     return [sum(amounts, ZERO) for amounts in zip(*columns, strict=True)]
 
 
-def discount_factors(annual_rate: Decimal, periods: int, period_months: int) -> list[Decimal] | None:
+def discount_factors(
+    annual_rate: Decimal, periods: int, period_months: int
+) -> list[Decimal] | None:
     """df_t = (1 + r)^(-t p / 12) for t = 0..periods-1, p months a period: exactly
     (1 + r)^-years at whole years (so 0.5 at r = 100 % is 0.5, not 0.4999...), the factor
     before times (1 + r)^(-p/12) in between (one non-integer power, not one per period).
@@ -84,7 +86,9 @@ def discount_factors(annual_rate: Decimal, periods: int, period_months: int) -> 
     per_year = 12 // period_months
     factors = [ONE]
     for t in range(1, periods):
-        factors.append(growth ** -(t // per_year) if t % per_year == 0 else factors[-1] * per_period)
+        factors.append(
+            growth ** -(t // per_year) if t % per_year == 0 else factors[-1] * per_period
+        )
     return factors
 
 
@@ -201,7 +205,7 @@ def years(worth: Worth, minor_unit: int, period_months: int) -> list[YearRow]:
     if worth.factors is not None:
         pv_benefits = by_year(discounted(worth.benefits, worth.factors), ends, minor_unit)
         pv_costs = by_year(discounted(worth.costs, worth.factors), ends, minor_unit)
-    lengths = [0, *((end - before) * period_months for before, end in zip(ends, ends[1:], strict=False))]  # fmt: skip
+    lengths = [0, *((end - before) * period_months for before, end in pairwise(ends))]  # fmt: skip
     return [
         YearRow(
             year=year, months=lengths[year], benefits=benefits[year], costs=costs[year],

@@ -79,9 +79,13 @@ def _evaluation(request: EvaluateRequest, minor_unit: int, language: str) -> Eva
         monthly_gain=main.monthly_gain,
         steps=steps(request, given, main, minor_unit, labels),
         scenarios=[
-            scenario(name=s.name, scale=s.effect_scale, result=project(scaled(given, exact(s.effect_scale)), minor_unit))
+            scenario(
+                name=s.name,
+                scale=s.effect_scale,
+                result=project(scaled(given, exact(s.effect_scale)), minor_unit),
+            )
             for s in request.scenarios
-        ],  # fmt: skip
+        ],
         sensitivity=(
             []
             if request.sensitivity_swing is UNSET
@@ -120,7 +124,7 @@ def project(given: Funnel, minor_unit: int) -> Projection:
     revenue_uplift_ratio = revenue_uplift / baseline_revenue; monthly_gain = M(revenue_uplift m).
     """
 
-    def R(count: Decimal) -> Decimal:  # noqa: N802  the spec's name
+    def R(count: Decimal) -> Decimal:
         return round_count(count) if given.whole_units else count
 
     c, u = given.counts, given.uplifts
@@ -209,7 +213,7 @@ def steps(
         )
     at_old_deal = round_money(result.projected[-1] * given.deal_value, minor_unit)
     deal_value, baseline = show(given.deal_value), show(result.baseline_revenue)
-    uplift = show(result.revenue_uplift)
+    extra = show(result.revenue_uplift)
     trace += [
         Step(
             key="revenue_at_baseline_deal_value",
@@ -245,7 +249,7 @@ def steps(
             Step(
                 key="revenue_uplift_ratio",
                 label=labels["revenue_uplift_ratio"],
-                formula=f"{uplift} / {baseline}",
+                formula=f"{extra} / {baseline}",
                 value=result.revenue_uplift_ratio,
                 unit="ratio",
             )
@@ -254,7 +258,7 @@ def steps(
         Step(
             key="monthly_gain",
             label=labels["monthly_gain"],
-            formula=f"{uplift} × {show(given.margin)}",
+            formula=f"{extra} × {show(given.margin)}",
             value=float(result.monthly_gain),
             unit="money",
         )
@@ -285,7 +289,7 @@ def sensitivity(
     valid range; rows sorted by the spread of the monthly gain, largest first (ties in order)."""
     rows: list[SensitivityRow] = []
 
-    def add(
+    def add(  # noqa: PLR0917  a row's six values
         key: str, label: str, value: Decimal, low: Decimal, high: Decimal,
         vary: Callable[[Decimal], Funnel],
     ) -> None:  # fmt: skip
@@ -329,5 +333,3 @@ def percent(uplift: Decimal) -> str:
     """An uplift as a label prints it: "+3 %", "-10 %"."""
     text = f"{show(uplift * 100)} %"
     return text if uplift < 0 else f"+{text}"
-
-

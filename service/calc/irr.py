@@ -9,6 +9,7 @@ converges superlinearly.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -41,7 +42,7 @@ def irr(flows: Sequence[float]) -> float | None:
         return horner(c, math.exp(-x))  # g(v) / v^n = Σ c_t w^(n - t), w = 1/v
 
     signs = [flow > 0 for flow in c if flow]
-    if sum(a != b for a, b in zip(signs, signs[1:], strict=False)) == 1:
+    if sum(a != b for a, b in itertools.pairwise(signs)) == 1:
         # Descartes' rule of signs: one sign change, one root v > 0. It lies in v < 1 (x < 0)
         # when g(1) = Σ c_t has the sign of c_n (g(v) takes c_0's sign near v = 0), else in
         # v > 1: only that side needs searching.

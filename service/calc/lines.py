@@ -17,9 +17,9 @@ from .money import ONE, ZERO, exact
 from .types import (
     BenefitLine,
     CostLine,
-    MonthlyCostLine,
     FixedBenefit,
     FunnelBenefit,
+    MonthlyCostLine,
     PaybackRequest,
     PerSeatLicence,
     ProductivityBenefit,
@@ -36,6 +36,14 @@ class Line(Struct, frozen=True):
     side: Literal["benefit", "cost"]
     kind: Literal["funnel", "productivity", "fixed", "one_time", "monthly", "per_seat", "schedule"]
     amounts: list[Decimal]
+
+
+# A benefit line's "kind" (its tag in the request).
+BENEFIT_KINDS: dict[type, Literal["funnel", "productivity", "fixed"]] = {
+    FunnelBenefit: "funnel",
+    ProductivityBenefit: "productivity",
+    FixedBenefit: "fixed",
+}
 
 
 class Case(Struct, frozen=True):
@@ -143,8 +151,7 @@ def benefit_line(
     for t in range(start, horizon + 1):
         k = t - start + 1
         amounts.append(full * k / months if k < months else full)
-    kind = line.__struct_config__.tag  # the line's "kind": funnel, productivity or fixed
-    return Line(name=line.name, side="benefit", kind=kind, amounts=amounts)
+    return Line(name=line.name, side="benefit", kind=BENEFIT_KINDS[type(line)], amounts=amounts)
 
 
 def cost_lines(request: PaybackRequest, horizon: int) -> list[Line]:
@@ -160,7 +167,9 @@ def cost_lines(request: PaybackRequest, horizon: int) -> list[Line]:
     )
 
 
-def cost_risk(item: CostLine | MonthlyCostLine | PerSeatLicence, request: PaybackRequest) -> Decimal:
+def cost_risk(
+    item: CostLine | MonthlyCostLine | PerSeatLicence, request: PaybackRequest
+) -> Decimal:
     """(1 + κ): the item's own risk, else risk_adjustment.costs."""
     return ONE + exact(request.risk_adjustment.costs if item.risk is UNSET else item.risk)
 
@@ -207,7 +216,8 @@ def schedule_lines(schedule: Schedule, request: PaybackRequest, scale: Decimal) 
     and "costs"."""
     risks = request.risk_adjustment
     if schedule.lines is UNSET:
-        assert schedule.benefits is not UNSET and schedule.costs is not UNSET  # noqa: S101
+        assert schedule.benefits is not UNSET  # noqa: S101  shape_conflict's rule
+        assert schedule.costs is not UNSET  # noqa: S101
         keep, grow = ONE - exact(risks.benefits), ONE + exact(risks.costs)
         return [
             Line(name="benefits", side="benefit", kind="schedule",

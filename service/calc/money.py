@@ -64,7 +64,7 @@ def round_count(value: Decimal) -> Decimal:
 def show(value: Decimal) -> str:
     """A number as a formula prints it: plain digits, at most 6 decimals, no trailing zeros."""
     text = str(value)
-    if "E" in text or ("." in text and len(text) - text.index(".") > 7):  # noqa: PLR2004
+    if "E" in text or ("." in text and len(text) - text.index(".") > 7):
         # str() of a decimal with exponent -6 never uses scientific notation
         text = str(value.quantize(_QUANTA[6], ROUND_HALF_UP, THOUSAND_DIGITS))
     if "." in text:

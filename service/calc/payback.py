@@ -8,7 +8,7 @@ from decimal import Decimal, localcontext
 from msgspec import UNSET
 
 from . import cashflow, funnel
-from .answers import BreakEven, LineResult, PaybackResponse, PaybackScenario
+from .answers import BreakEven, EvaluateResponse, LineResult, PaybackResponse, PaybackScenario
 from .cashflow import Worth, present_value
 from .lines import Case, Line, case
 from .money import FIFTY_DIGITS, ZERO, exact, round_money
@@ -40,7 +40,7 @@ def answer(
     minor_unit: int,
     main: Case,
     value: Worth,
-    evaluation: funnel.EvaluateResponse | None,
+    evaluation: EvaluateResponse | None,
 ) -> PaybackResponse:
     def money(amount: Decimal) -> Decimal:
         return round_money(amount, minor_unit)
@@ -100,7 +100,9 @@ def line_result(
         side=line.side,
         kind=line.kind,
         total=total,
-        pv=total if factors is None else round_money(present_value(line.amounts, factors), minor_unit),
+        pv=total
+        if factors is None
+        else round_money(present_value(line.amounts, factors), minor_unit),
         years=cashflow.by_year(line.amounts, ends, minor_unit),
     )
 
@@ -124,7 +126,9 @@ def scenario(request: PaybackRequest, minor_unit: int, name: str, scale: float) 
         name=name,
         effect_scale=scale,
         monthly_benefit=(
-            None if scaled.monthly_benefit is None else round_money(scaled.monthly_benefit, minor_unit)
+            None
+            if scaled.monthly_benefit is None
+            else round_money(scaled.monthly_benefit, minor_unit)
         ),
         payback_months=cashflow.months(value.payback_periods, scaled.period_months),
         discounted_payback_months=cashflow.months(

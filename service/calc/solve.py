@@ -9,10 +9,11 @@ points); then bisection finds the met value next to one that is not.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any
 
-from msgspec import UNSET, Struct
+from msgspec import UNSET, Struct, UnsetType
 from msgspec.structs import replace
 
 from . import cashflow
@@ -51,7 +52,7 @@ def solution(request: PaybackRequest, minor_unit: int) -> Solution:
     """The grid value of ``request.solve.vary`` at which the target is met and one grid step
     further towards not meeting it is not; a ModelError at /solve/vary when there is none."""
     spec = request.solve
-    assert not isinstance(spec, type(None)) and hasattr(spec, "vary")  # noqa: S101
+    assert not isinstance(spec, UnsetType)  # noqa: S101  the caller's condition
     field = locate(request, spec.vary, minor_unit)
     assert isinstance(field, Field)  # noqa: S101  validate.py checked the pointer
     step = field.step
@@ -75,7 +76,7 @@ def solution(request: PaybackRequest, minor_unit: int) -> Solution:
     high = edge(accepted, inside=anchor, outside=high)
     points = sorted({low + (high - low) * i // SAMPLES for i in range(SAMPLES + 1)})
     pattern = [met(k) for k in points]
-    switches = sum(a != b for a, b in zip(pattern, pattern[1:], strict=False))
+    switches = sum(a != b for a, b in itertools.pairwise(pattern))
     shown = f"[{show_grid(low, step)}, {show_grid(high, step)}]"
     if switches == 0:
         where = "at every value" if pattern[0] else "at no value"

@@ -76,7 +76,7 @@ def scenario_violations(
 BENEFIT_SOURCES = ("monthly_benefit", "evaluation", "productivity", "benefits")
 
 
-def shape_conflict(request: PaybackRequest) -> Violation | None:
+def shape_conflict(request: PaybackRequest) -> Violation | None:  # noqa: PLR0911  a table
     """One benefit source: ``benefits`` lines, or ``monthly_benefit`` or ``evaluation`` (not
     both) with an optional ``productivity``, or a ``schedule`` (which excludes the monthly
     model's ``costs`` and ``ramp_up_months``, and gives ``costs`` and ``benefits`` or
@@ -92,7 +92,7 @@ def shape_conflict(request: PaybackRequest) -> Violation | None:
         rows = [name for name in ("costs", "benefits") if getattr(schedule, name) is not UNSET]
         if schedule.lines is not UNSET and rows:
             return Violation("/schedule", f"give lines or costs and benefits; drop {rows[0]}")
-        if schedule.lines is UNSET and len(rows) < 2:  # noqa: PLR2004  costs and benefits
+        if schedule.lines is UNSET and len(rows) < 2:
             return Violation("/schedule", "give lines, or both costs and benefits")
         return None
     if "benefits" in given and len(given) > 1:
@@ -180,7 +180,8 @@ def _schedule_lengths(request: PaybackRequest) -> list[Violation]:
     schedule = request.schedule
     assert schedule is not UNSET  # noqa: S101  the caller's branch
     if schedule.lines is UNSET:
-        assert schedule.costs is not UNSET and schedule.benefits is not UNSET  # noqa: S101
+        assert schedule.costs is not UNSET  # noqa: S101  shape_conflict's rule
+        assert schedule.benefits is not UNSET  # noqa: S101
         if len(schedule.costs) != len(schedule.benefits):
             return [Violation(
                 "/schedule/benefits",

@@ -414,6 +414,9 @@ class RefPayback:
     discounted_payback_periods: Fraction | Decimal | None
     payback_months: float | None
     discounted_payback_months: float | None
+    # True where the cumulative (or discounted cumulative) net turns non-negative and then
+    # negative again, so that "first turns non-negative" and "for good" differ (payback_time)
+    payback_rereads: bool
     total_benefits: Decimal
     total_costs: Decimal
     pv_benefits: Decimal
@@ -447,10 +450,11 @@ class Line:
 
 
 PaybackRule = Literal["never_owed", "nothing_at_month_0"]
+Crossing = Literal["first", "last"]
 
 
 def payback_time(
-    cumulative: list[Alg], net: list[Alg], rule: PaybackRule
+    cumulative: list[Alg], net: list[Alg], rule: PaybackRule, crossing: Crossing = "first"
 ) -> Fraction | Decimal | None:
     """spec: "where the cumulative net first turns non-negative in month t, payback = (t - 1) +
     (-cumulative_{t-1}) / net_t. 0 when nothing is owed; null when it does not pay back within H."
@@ -461,13 +465,20 @@ def payback_time(
     months 0..H. Otherwise payback is where it first turns from negative to non-negative. (The
     other reading, "nothing_at_month_0": 0 whenever C_0 = 0, even if monthly costs then run the
     cumulative negative.)
+
+    ``crossing``: "first" is the page's word. In model 2 the cumulative can turn non-negative and
+    then negative again (a cost paid in a later month); "last" is the other reading, payback
+    where it turns non-negative for good (null when it ends negative). The two differ only then.
     """
     signs = [c.sign() for c in cumulative]
     if rule == "nothing_at_month_0" and signs[0] >= 0:
         return Fraction(0)
     if all(s >= 0 for s in signs):
         return Fraction(0)
-    for t in range(1, len(cumulative)):
+    if crossing == "last" and signs[-1] < 0:
+        return None
+    months = range(1, len(cumulative))
+    for t in months if crossing == "first" else reversed(months):
         if signs[t - 1] < 0 <= signs[t]:
             owed, earned = cumulative[t - 1], net[t]
             if owed.is_rational() and earned.is_rational():
@@ -753,11 +764,15 @@ def payback(
         )
         for t in range(N + 1)
     ]
-    payback_periods = payback_time(
-        [disc.constant(c) for c in cumulative], [disc.constant(n) for n in net], rule
-    )
+    undiscounted = [disc.constant(c) for c in cumulative], [disc.constant(n) for n in net]
+    payback_periods = payback_time(*undiscounted, rule)
     # spec: "`discounted_payback_months`: the same on the discounted flows net_t × df_t"
     discounted_payback_periods = payback_time(discounted_cumulative, discounted_net, rule)
+    # where the page's "first turns non-negative" and "turns non-negative for good" differ
+    payback_rereads = payback_periods != payback_time(*undiscounted, rule, "last") or (
+        discounted_payback_periods
+        != payback_time(discounted_cumulative, discounted_net, rule, "last")
+    )
 
     # the yearly table and each line's `years`: differences of rounded running totals at the
     # row ends (spec: "so they add up to `total` exactly")
@@ -819,6 +834,7 @@ def payback(
         discounted_payback_periods=discounted_payback_periods,
         payback_months=times(payback_periods, months_per_period),
         discounted_payback_months=times(discounted_payback_periods, months_per_period),
+        payback_rereads=payback_rereads,
         # spec: "total_benefits = Σ benefit_t,  total_costs = C_0 + H × C_m   (undiscounted)"
         total_benefits=M(sum(benefit, Fraction(0))),
         total_costs=M(sum(cost, Fraction(0))),

@@ -50,9 +50,10 @@ def test_monthly_per_seat_billing_rises_at_each_anniversary() -> None:
 def test_annual_per_seat_billing_is_a_year_in_advance_and_the_last_year_in_full(
     horizon: int, paid: dict[int, int]
 ) -> None:
+    licence = {"name": "seats", "seats": 10, "price_per_seat": 100, "billing": "annual",
+               "annual_escalation": 0.1}  # fmt: skip
     answer = run({"benefits": [fixed(5000)], "horizon_months": horizon,
-                  "costs": {"per_seat": [{"name": "seats", "seats": 10, "price_per_seat": 100,
-                                          "billing": "annual", "annual_escalation": 0.1}]}})  # fmt: skip
+                  "costs": {"per_seat": [licence]}})  # fmt: skip
     assert costs(answer) == [paid.get(t, 0) for t in range(horizon + 1)]
     assert answer.total_costs == sum(paid.values())
 
@@ -209,8 +210,9 @@ def test_schedule_lines_of_unequal_length_are_422_at_the_line() -> None:
 def test_the_calculation_id_treats_a_line_default_written_out_as_omitted() -> None:
     base = {"benefits": [fixed(1000)], "risk_adjustment": {"benefits": 0.1, "costs": 0.2},
             "ramp_up_months": 2, "costs": {"monthly": [{"name": "a", "amount": 10}]}}  # fmt: skip
+    monthly = {"name": "a", "amount": 10, "risk": 0.2, "start_month": 1}
     spelled = {**base, "benefits": [fixed(1000, risk=0.1, ramp_up_months=2, start_month=1)],
-               "costs": {"monthly": [{"name": "a", "amount": 10, "risk": 0.2, "start_month": 1}]}}  # fmt: skip
+               "costs": {"monthly": [monthly]}}  # fmt: skip
     other = {**base, "benefits": [fixed(1000, risk=0.2)]}
     assert run(base).calculation_id == run(spelled).calculation_id
     assert run(base).calculation_id != run(other).calculation_id

@@ -118,7 +118,8 @@ def test_every_solution_is_the_request_priced_whole_at_that_value(
     try:
         solution = run(body).solution
     except ModelError as error:  # unreachable at this scale: said at /solve/vary
-        assert [v.pointer for v in error.violations] == ["/solve/vary"]
+        pointers = [v.pointer for v in error.violations]
+        assert pointers == ["/solve/vary"]
         return
     assert solution is not None
     whole = at(body, pointer, solution.value)
@@ -130,8 +131,9 @@ def test_every_solution_is_the_request_priced_whole_at_that_value(
     met = {
         "npv": lambda a: a.npv >= Decimal(repr(value * scale)),
         "roi": lambda a: a.roi is not None and a.roi >= value * scale,
-        "payback_months": lambda a: a.payback_months is not None
-        and a.payback_months <= value * scale,
+        "payback_months": lambda a: (
+            a.payback_months is not None and a.payback_months <= value * scale
+        ),
     }[target]
     assert met(whole)
     neighbours = [round(solution.value + d, 6) for d in (-step, step)]
