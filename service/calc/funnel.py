@@ -70,7 +70,7 @@ def _evaluation(request: EvaluateRequest, minor_unit: int, language: str) -> Eva
     return EvaluateResponse(
         currency=request.currency,
         rounding=request.rounding,
-        stages=stage_results(request, main),
+        stages=stage_results(request, given, main),
         baseline_revenue=main.baseline_revenue,
         projected_revenue=main.projected_revenue,
         revenue_uplift=main.revenue_uplift,
@@ -150,26 +150,20 @@ def project(given: Funnel, minor_unit: int) -> Projection:
     )
 
 
-def stage_results(request: EvaluateRequest, result: Projection) -> list[StageResult]:
+def stage_results(request: EvaluateRequest, given: Funnel, result: Projection) -> list[StageResult]:
     """Each stage before and after, with its conversion from the stage above (null at the top
     or from an empty stage)."""
-    rows = []
-    for i, stage in enumerate(request.stages):
-        above = request.stages[i - 1] if i else None
-        rows.append(
-            StageResult(
-                name=stage.name,
-                baseline=stage.count or 0.0,  # -0.0 is 0
-                projected=float(result.projected[i]),
-                baseline_conversion=(
-                    None if above is None else ratio(exact(stage.count), exact(above.count))
-                ),
-                projected_conversion=(
-                    None if above is None else ratio(result.projected[i], result.projected[i - 1])
-                ),
-            )
+    c, p = given.counts, result.projected
+    return [
+        StageResult(
+            name=stage.name,
+            baseline=stage.count or 0.0,  # -0.0 is 0
+            projected=float(p[i]),
+            baseline_conversion=ratio(c[i], c[i - 1]) if i else None,
+            projected_conversion=ratio(p[i], p[i - 1]) if i else None,
         )
-    return rows
+        for i, stage in enumerate(request.stages)
+    ]
 
 
 def steps(

@@ -54,6 +54,8 @@ def scenario_violations(
     """A scenario may not scale an uplift of the funnel below -100 % or past a 100 %
     conversion. ``pointer`` locates the scenarios; ``funnel_pointer`` the funnel, when it is
     not theirs (a payback's scenarios scale its embedded funnels)."""
+    if not scenarios:
+        return []
     counts = [exact(stage.count) for stage in request.stages]
     uplifts = [exact(stage.uplift) for stage in request.stages]
     violations = []
