@@ -132,6 +132,10 @@ HourlyCost = Annotated[
     float,
     Meta(ge=0, le=MAX_HOURLY_COST, description="Loaded cost of one hour of a user's time."),
 ]
+Realization = Annotated[
+    float,
+    Meta(ge=0, le=1, description="Share of the saved time that becomes productive work."),
+]
 Rounding = Literal["whole_units", "exact"]
 
 
@@ -289,10 +293,7 @@ class Productivity(_Input, frozen=True):
     users: Users
     hours_saved_per_user_per_month: HoursPerMonth
     loaded_hourly_cost: HourlyCost
-    realization: Annotated[
-        float,
-        Meta(ge=0, le=1, description="Share of the saved time that becomes productive work."),
-    ] = 1.0
+    realization: Realization = 1.0
 
 
 PeriodAmounts = Annotated[
@@ -367,10 +368,7 @@ class ProductivityBenefit(_BenefitLine, frozen=True, kw_only=True, tag="producti
     users: Users
     hours_saved_per_user_per_month: HoursPerMonth
     loaded_hourly_cost: HourlyCost
-    realization: Annotated[
-        float,
-        Meta(ge=0, le=1, description="Share of the saved time that becomes productive work."),
-    ] = 1.0
+    realization: Realization = 1.0
 
 
 class FixedBenefit(_BenefitLine, frozen=True, kw_only=True, tag="fixed"):
