@@ -13,7 +13,7 @@ from msgspec import Struct
 from .answers import CashFlow, YearRow
 from .irr import irr
 from .lines import Case, Line
-from .money import ONE, ZERO, round_all, round_money
+from .money import ONE, ZERO, round_all, round_flow
 
 
 class Worth(Struct, frozen=True):
@@ -104,16 +104,17 @@ def present_value(values: list[Decimal], factors: list[Decimal] | None) -> Decim
 
 
 def payback_time(cumulative: list[Decimal]) -> Decimal | None:
-    """When the investment is earned back for good: 0 when nothing is ever owed; else, with t
-    the period after the last one still owed, (t - 1) + (-cumulative_{t-1}) / net_t; None while
-    something is still owed at the end."""
-    owed = [t for t, value in enumerate(cumulative) if value < 0]
-    if not owed:
+    """Where the cumulative net first turns non-negative, in period t: (t - 1) +
+    (-cumulative_{t-1}) / net_t; 0 when nothing is ever owed; None when it does not pay back
+    within the horizon. (A cost paid later can make it negative again; payback is still the
+    first time it is earned back.)"""
+    if all(value >= 0 for value in cumulative):
         return ZERO
-    last = owed[-1]
-    if last == len(cumulative) - 1:
-        return None
-    return last + -cumulative[last] / (cumulative[last + 1] - cumulative[last])
+    for t in range(1, len(cumulative)):
+        before, after = cumulative[t - 1], cumulative[t]
+        if before < 0 <= after:
+            return t - 1 + -before / (after - before)
+    return None
 
 
 def irr_per_period(worth: Worth) -> float | None:
@@ -139,7 +140,7 @@ def rates(irr_period: float | None, period_months: int) -> tuple[float | None, f
 def roi(worth: Worth, minor_unit: int) -> float | None:
     """npv / PV_costs; null when the PV of costs the answer shows is 0 (a cost that rounds to
     nothing, 0.4 JPY, would otherwise give a ratio of figures shown as 0)."""
-    if not round_money(worth.pv_costs, minor_unit):
+    if not round_flow(worth.pv_costs, minor_unit):
         return None
     return float(worth.npv / worth.pv_costs)
 
@@ -191,7 +192,7 @@ def by_year(values: list[Decimal], ends: list[int], minor_unit: int) -> list[Dec
     running, start, rounded = ZERO, 0, []
     for end in ends:
         running = sum(values[start : end + 1], running)
-        rounded.append(round_money(running, minor_unit))
+        rounded.append(round_flow(running, minor_unit))
         start = end + 1
     return [after - before for before, after in zip([ZERO, *rounded], rounded, strict=False)]
 

@@ -17,6 +17,9 @@ from decimal import InvalidOperation as _InvalidOperation
 _TRAPS = [_InvalidOperation, DivisionByZero, Overflow]
 THOUSAND_DIGITS = Context(prec=1000, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
 FIFTY_DIGITS = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
+# A cash-flow figure's last 10 digits carry the rounding error of its non-terminating divisions
+# and irrational factors; M reads it to 40 digits (see round_flow).
+FORTY_DIGITS = Context(prec=40, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -43,11 +46,19 @@ def round_money(value: Decimal, minor_unit: int) -> Decimal:
     return value.quantize(_QUANTA[minor_unit], ROUND_HALF_UP, FIFTY_DIGITS) or _ZEROS[minor_unit]
 
 
+def round_flow(value: Decimal, minor_unit: int) -> Decimal:
+    """M of a cash-flow figure computed in FIFTY_DIGITS: read to 40 digits first, so that an
+    exact tie reached through a non-terminating division or an irrational factor (a ramp
+    0.125 × k/9 summing to 0.625, a factor 1.44^(-1/12) six times over giving 1/1.2) rounds
+    half-up as the tie it is, not down from 0.62499...9 in the 50th digit."""
+    return round_money(FORTY_DIGITS.plus(value), minor_unit)
+
+
 def round_all(values: list[Decimal], minor_unit: int) -> list[Decimal]:
-    """M of each value (round_money in one comprehension: the rows of an answer round hundreds
-    of values, and a Python call each would cost a third of the answer)."""
-    unit, zero = _QUANTA[minor_unit], _ZEROS[minor_unit]
-    return [value.quantize(unit, ROUND_HALF_UP, FIFTY_DIGITS) or zero for value in values]
+    """round_flow of each value, in one comprehension: the rows of an answer round hundreds of
+    values, and a Python call each would cost a third of the answer."""
+    unit, zero, plus = _QUANTA[minor_unit], _ZEROS[minor_unit], FORTY_DIGITS.plus
+    return [plus(value).quantize(unit, ROUND_HALF_UP, FIFTY_DIGITS) or zero for value in values]
 
 
 def ratio(numerator: Decimal, denominator: Decimal) -> float | None:

@@ -11,7 +11,7 @@ from . import cashflow, funnel
 from .answers import BreakEven, EvaluateResponse, LineResult, PaybackResponse, PaybackScenario
 from .cashflow import Worth, present_value
 from .lines import Case, Line, case
-from .money import FIFTY_DIGITS, ZERO, exact, round_money
+from .money import FIFTY_DIGITS, ZERO, exact, round_flow
 from .solve import solution
 from .types import PaybackRequest
 from .validate import check_payback
@@ -43,7 +43,7 @@ def answer(
     evaluation: EvaluateResponse | None,
 ) -> PaybackResponse:
     def money(amount: Decimal) -> Decimal:
-        return round_money(amount, minor_unit)
+        return round_flow(amount, minor_unit)
 
     def maybe_money(amount: Decimal | None) -> Decimal | None:
         return None if amount is None else money(amount)
@@ -94,7 +94,7 @@ def line_result(
 ) -> LineResult:
     """A line's total M(Σ x_t), present value M(Σ x_t df_t) and amounts per row of the yearly
     table."""
-    total = round_money(sum(line.amounts, ZERO), minor_unit)
+    total = round_flow(sum(line.amounts, ZERO), minor_unit)
     return LineResult(
         name=line.name,
         side=line.side,
@@ -102,7 +102,7 @@ def line_result(
         total=total,
         pv=total
         if factors is None
-        else round_money(present_value(line.amounts, factors), minor_unit),
+        else round_flow(present_value(line.amounts, factors), minor_unit),
         years=cashflow.by_year(line.amounts, ends, minor_unit),
     )
 
@@ -110,10 +110,10 @@ def line_result(
 def break_even(value: Worth, minor_unit: int) -> BreakEven:
     """benefit_realization = PV_costs / PV_benefits (null when the PV of benefits shown is 0);
     max_upfront_cost = M(C_0 + npv), C_0 the cost of period 0 (its discount factor is 1)."""
-    shown = round_money(value.pv_benefits, minor_unit)
+    shown = round_flow(value.pv_benefits, minor_unit)
     return BreakEven(
         benefit_realization=float(value.pv_costs / value.pv_benefits) if shown else None,
-        max_upfront_cost=round_money(value.costs[0] + value.npv, minor_unit),
+        max_upfront_cost=round_flow(value.costs[0] + value.npv, minor_unit),
     )
 
 
@@ -128,17 +128,17 @@ def scenario(request: PaybackRequest, minor_unit: int, name: str, scale: float) 
         monthly_benefit=(
             None
             if scaled.monthly_benefit is None
-            else round_money(scaled.monthly_benefit, minor_unit)
+            else round_flow(scaled.monthly_benefit, minor_unit)
         ),
         payback_months=cashflow.months(value.payback_periods, scaled.period_months),
         discounted_payback_months=cashflow.months(
             value.discounted_payback_periods, scaled.period_months
         ),
-        total_benefits=round_money(value.total_benefits, minor_unit),
-        total_costs=round_money(value.total_costs, minor_unit),
-        pv_benefits=round_money(value.pv_benefits, minor_unit),
-        pv_costs=round_money(value.pv_costs, minor_unit),
-        npv=round_money(value.npv, minor_unit),
+        total_benefits=round_flow(value.total_benefits, minor_unit),
+        total_costs=round_flow(value.total_costs, minor_unit),
+        pv_benefits=round_flow(value.pv_benefits, minor_unit),
+        pv_costs=round_flow(value.pv_costs, minor_unit),
+        npv=round_flow(value.npv, minor_unit),
         roi=cashflow.roi(value, minor_unit),
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,

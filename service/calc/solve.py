@@ -32,7 +32,7 @@ from .lines import (
     per_seat_line,
     schedule_line,
 )
-from .money import ONE, exact, round_money
+from .money import ONE, exact, round_flow
 from .types import PaybackRequest
 from .validate import payback_violations
 
@@ -122,7 +122,7 @@ def figures(
         main = replace(base, lines=lines)
     value = cashflow.worth(main, exact(request.annual_discount_rate))
     return Figures(
-        npv=round_money(value.npv, minor_unit),
+        npv=round_flow(value.npv, minor_unit),
         roi=cashflow.roi(value, minor_unit),
         payback_months=cashflow.months(value.payback_periods, main.period_months),
     )

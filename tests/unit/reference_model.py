@@ -12,7 +12,11 @@ Written from the page alone (not from ``service/calc``), as plainly as possible:
   irrational coordinates vanish; only then can it sit exactly on a rounding tie, and then it is
   rounded exactly. Otherwise it is evaluated with 80 significant digits, far more than the
   17 + 3 digits that can matter;
-- the IRR is found by plain bisection in 60-digit ``Decimal`` arithmetic. Slow, but independent.
+- the IRR is found by plain bisection in 60-digit ``Decimal`` arithmetic. Slow, but independent;
+  defined here only for net flows with at most one sign change (Descartes: one root);
+- /payback is computed as the page's "Business cases in lines (model 2)" says: every benefit and
+  cost (the old single-benefit fields and a schedule's rows included) is a line of exact flows
+  x_t, t = 0..N periods, and every figure follows from their sums.
 
 Spec lines are quoted in the comments as ``# spec: ...``.
 """
@@ -51,10 +55,20 @@ def exact(x: float | int) -> Fraction:
     return Fraction(repr(x))
 
 
-def round_half_up(x: Fraction, places: int = 0) -> Fraction:
-    """Round to ``places`` decimals, ties away from zero (2.675 -> 2.68, -2.675 -> -2.68)."""
+Ties = Literal["away", "toward_zero"]
+
+
+def round_half_up(x: Fraction, places: int = 0, ties: Ties = "away") -> Fraction:
+    """Round to ``places`` decimals, ties away from zero (2.675 -> 2.68, -2.675 -> -2.68).
+
+    ``ties="toward_zero"`` is not the page's rounding: it models a known service bug (exact ties
+    reached through non-terminating decimals rounded towards zero), so that a test can tell that
+    bug from any other difference."""
     scale = Fraction(10) ** places
-    magnitude = math.floor(abs(x) * scale + Fraction(1, 2))
+    if ties == "away":
+        magnitude = math.floor(abs(x) * scale + Fraction(1, 2))
+    else:
+        magnitude = math.ceil(abs(x) * scale - Fraction(1, 2))
     return Fraction(magnitude if x >= 0 else -magnitude) / scale
 
 
@@ -64,9 +78,9 @@ def to_decimal(x: Fraction) -> Decimal:
         return Decimal(x.numerator) / Decimal(x.denominator)
 
 
-def money(x: Fraction, minor_unit: int) -> Decimal:
+def money(x: Fraction, minor_unit: int, ties: Ties = "away") -> Decimal:
     """M: money rounded half-up to the minor unit, from the exact value; returned as Decimal."""
-    rounded = round_half_up(x, minor_unit) * 10**minor_unit  # an integer now
+    rounded = round_half_up(x, minor_unit, ties) * 10**minor_unit  # an integer now
     return Decimal(int(rounded)).scaleb(-minor_unit)
 
 
@@ -258,11 +272,11 @@ class Alg:
         # irrational, hence not 0: its 80-digit value has the right sign
         return 1 if self.decimal > 0 else -1
 
-    def money(self, minor_unit: int) -> Decimal:
+    def money(self, minor_unit: int, ties: Ties = "away") -> Decimal:
         """M of this exact value: exactly when rational (ties are possible), else from 80 digits
         (an irrational number is never a tie)."""
         if self.is_rational():
-            return money(self.rational(), minor_unit)
+            return money(self.rational(), minor_unit, ties)
         with localcontext() as ctx:
             ctx.prec = PREC
             return self.decimal.quantize(Decimal(1).scaleb(-minor_unit), rounding=ROUND_HALF_UP)
@@ -685,9 +699,14 @@ def payback(
     request: PaybackRequest,
     minor_unit: int,
     rule: PaybackRule = "never_owed",
+    *,
     scale: Fraction = Fraction(1),
+    crossing: Crossing = "first",
+    ties: Ties = "away",
 ) -> RefPayback:
-    """The /payback answer's figures; ``scale``: a scenario's effect_scale."""
+    """The /payback answer's figures; ``scale``: a scenario's effect_scale. ``crossing`` and
+    ``ties`` other than their defaults are not the page's readings (see payback_time and
+    round_half_up): tests use them to name a known difference."""
     evaluation = stated = risk_adjusted = None
     period: Literal["month", "year"] = "month"
     if request.schedule is not UNSET:
@@ -700,7 +719,7 @@ def payback(
     months_per_period = 12 if period == "year" else 1
 
     def M(x: Fraction) -> Decimal:
-        return money(x, minor_unit)
+        return money(x, minor_unit, ties)
 
     def side_total(side: str, t: int) -> Fraction:
         return sum((line.flows[t] for line in lines if line.side == side), Fraction(0))
@@ -731,7 +750,7 @@ def payback(
     # null when the PV of benefits shown is 0
     benefit_realization = ratio(pv_costs, pv_benefits, minor_unit)
     # spec: "max_upfront_cost = M(C_0 + npv), where C_0 is the month-0 cost"
-    max_upfront_cost = (disc.constant(cost[0]) + npv).money(minor_unit)
+    max_upfront_cost = (disc.constant(cost[0]) + npv).money(minor_unit, ties)
 
     # spec: "irr_monthly: the rate where Σ net_t / (1 + irr)^t = 0 (null with no sign change)";
     # "irr_annual = (1 + irr_monthly)^12 - 1" (per period: a year for a yearly schedule)
@@ -758,20 +777,21 @@ def payback(
             benefit=M(benefit[t]),
             cost=M(cost[t]),
             net=M(net[t]),
-            discounted_net=discounted_net[t].money(minor_unit),
+            discounted_net=discounted_net[t].money(minor_unit, ties),
             cumulative=M(cumulative[t]),
-            discounted_cumulative=discounted_cumulative[t].money(minor_unit),
+            discounted_cumulative=discounted_cumulative[t].money(minor_unit, ties),
         )
         for t in range(N + 1)
     ]
     undiscounted = [disc.constant(c) for c in cumulative], [disc.constant(n) for n in net]
-    payback_periods = payback_time(*undiscounted, rule)
+    payback_periods = payback_time(*undiscounted, rule, crossing)
     # spec: "`discounted_payback_months`: the same on the discounted flows net_t × df_t"
-    discounted_payback_periods = payback_time(discounted_cumulative, discounted_net, rule)
+    discounted_payback_periods = payback_time(discounted_cumulative, discounted_net, rule, crossing)
     # where the page's "first turns non-negative" and "turns non-negative for good" differ
-    payback_rereads = payback_periods != payback_time(*undiscounted, rule, "last") or (
+    other: Crossing = "last" if crossing == "first" else "first"
+    payback_rereads = payback_periods != payback_time(*undiscounted, rule, other) or (
         discounted_payback_periods
-        != payback_time(discounted_cumulative, discounted_net, rule, "last")
+        != payback_time(discounted_cumulative, discounted_net, rule, other)
     )
 
     # the yearly table and each line's `years`: differences of rounded running totals at the
@@ -784,7 +804,7 @@ def payback(
 
     def pv_rows(flows: list[Fraction]) -> list[Decimal]:
         running = list(itertools.accumulate(df[t].scale(flows[t]) for t in range(N + 1)))
-        return split([running[end].money(minor_unit) for end in ends])
+        return split([running[end].money(minor_unit, ties) for end in ends])
 
     year_benefits, year_costs = rows(benefit), rows(cost)
     year_pv_benefits, year_pv_costs = pv_rows(benefit), pv_rows(cost)
@@ -808,7 +828,7 @@ def payback(
             side=line.side,
             kind=line.kind,
             total=M(sum(line.flows, Fraction(0))),
-            pv=pv(line.flows).money(minor_unit),
+            pv=pv(line.flows).money(minor_unit, ties),
             years=rows(line.flows),
         )
         for line in lines
@@ -838,9 +858,9 @@ def payback(
         # spec: "total_benefits = Σ benefit_t,  total_costs = C_0 + H × C_m   (undiscounted)"
         total_benefits=M(sum(benefit, Fraction(0))),
         total_costs=M(sum(cost, Fraction(0))),
-        pv_benefits=pv_benefits.money(minor_unit),
-        pv_costs=pv_costs.money(minor_unit),
-        npv=npv.money(minor_unit),
+        pv_benefits=pv_benefits.money(minor_unit, ties),
+        pv_costs=pv_costs.money(minor_unit, ties),
+        npv=npv.money(minor_unit, ties),
         roi=roi,
         benefit_realization=benefit_realization,
         max_upfront_cost=max_upfront_cost,
