@@ -36,12 +36,12 @@ class Worth(Struct, frozen=True):
         return self.pv_benefits - self.pv_costs
 
 
-def worth(case: Case, annual_rate: Decimal) -> Worth:
+def worth(case: Case, factors: list[Decimal] | None) -> Worth:
     """benefit_t and cost_t summed over the lines; PV_benefits = Σ benefit_t df_t, PV_costs =
-    Σ cost_t df_t; payback on the cumulative net and on the discounted one."""
+    Σ cost_t df_t; payback on the cumulative net and on the discounted one. ``factors`` are
+    the request's discount_factors (computed once per request, not once per pricing)."""
     benefits = per_period(case.lines, "benefit")
     costs = per_period(case.lines, "cost")
-    factors = discount_factors(annual_rate, len(benefits), case.period_months)
     nets = [benefit - cost for benefit, cost in zip(benefits, costs, strict=True)]
     discounted_nets = discounted(nets, factors)
     cumulative = list(accumulate(nets))

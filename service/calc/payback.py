@@ -31,7 +31,7 @@ def payback(request: PaybackRequest, minor_unit: int, language: str = "en") -> P
     )
     with localcontext(FIFTY_DIGITS):
         main = case(request, minor_unit)
-        value = cashflow.worth(main, exact(request.annual_discount_rate))
+        value = cashflow.worth(main, factors_of(request, main))
         return answer(request, minor_unit, main, value, evaluation)
 
 
@@ -107,6 +107,13 @@ def line_result(
     )
 
 
+def factors_of(request: PaybackRequest, priced: Case) -> list[Decimal] | None:
+    """df_t for the request's periods (cashflow.discount_factors)."""
+    periods = len(priced.lines[0].amounts)
+    rate = exact(request.annual_discount_rate)
+    return cashflow.discount_factors(rate, periods, priced.period_months)
+
+
 def break_even(value: Worth, minor_unit: int) -> BreakEven:
     """benefit_realization = PV_costs / PV_benefits (null when the PV of benefits shown is 0);
     max_upfront_cost = M(C_0 + npv), C_0 the cost of period 0 (its discount factor is 1)."""
@@ -120,7 +127,7 @@ def break_even(value: Worth, minor_unit: int) -> BreakEven:
 def scenario(request: PaybackRequest, minor_unit: int, name: str, scale: float) -> PaybackScenario:
     """The headline figures with every benefit line's effect times ``scale``."""
     scaled = case(request, minor_unit, exact(scale))
-    value = cashflow.worth(scaled, exact(request.annual_discount_rate))
+    value = cashflow.worth(scaled, factors_of(request, scaled))
     irr_monthly, irr_annual = cashflow.rates(cashflow.irr_per_period(value), scaled.period_months)
     return PaybackScenario(
         name=name,

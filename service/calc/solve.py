@@ -64,9 +64,16 @@ def solution(request: PaybackRequest, minor_unit: int) -> Solution:
         return not payback_violations(candidate(k))
 
     base = case(request, minor_unit)
+    base_factors = cashflow.discount_factors(
+        exact(request.annual_discount_rate), len(base.lines[0].amounts), base.period_months
+    )
 
     def met(k: int) -> bool:
-        return meets(figures(candidate(k), minor_unit, base, field.path), spec.target, spec.value)
+        return meets(
+            figures(candidate(k), minor_unit, base, base_factors, field.path),
+            spec.target,
+            spec.value,
+        )
 
     low, high = int(field.low / step), int(field.high / step)
     anchor = current_index(request, field, low, high)
@@ -93,7 +100,7 @@ def solution(request: PaybackRequest, minor_unit: int) -> Solution:
         else:
             above = middle
     k = below if met_below else above
-    value = figures(candidate(k), minor_unit, base, field.path)
+    value = figures(candidate(k), minor_unit, base, base_factors, field.path)
     return Solution(
         pointer=spec.vary,
         value=float(k * step),
@@ -104,7 +111,11 @@ def solution(request: PaybackRequest, minor_unit: int) -> Solution:
 
 
 def figures(
-    request: PaybackRequest, minor_unit: int, base: Case, path: tuple[str | int, ...]
+    request: PaybackRequest,
+    minor_unit: int,
+    base: Case,
+    base_factors: list[Decimal] | None,
+    path: tuple[str | int, ...],
 ) -> Figures:
     """NPV, ROI and payback of a validated request (in the caller's FIFTY_DIGITS). ``base`` is
     the case of the request before the field at ``path`` changed: only the line that holds the
@@ -120,7 +131,13 @@ def figures(
         lines = list(base.lines)
         lines[index] = line_at(request, index, minor_unit)
         main = replace(base, lines=lines)
-    value = cashflow.worth(main, exact(request.annual_discount_rate))
+    if index == NO_LINE:  # the discount rate changed: its factors with it
+        factors = cashflow.discount_factors(
+            exact(request.annual_discount_rate), len(main.lines[0].amounts), main.period_months
+        )
+    else:
+        factors = base_factors
+    value = cashflow.worth(main, factors)
     return Figures(
         npv=round_flow(value.npv, minor_unit),
         roi=cashflow.roi(value, minor_unit),
