@@ -83,7 +83,9 @@ def answer(
         ],
         break_even=break_even(value, minor_unit),
         lines=[line_result(line, value.factors, ends, minor_unit) for line in main.lines],
-        solution=None if request.solve is UNSET else solution(request, minor_unit),
+        solution=(
+            None if request.solve is UNSET else solution(request, minor_unit, main, value.factors)
+        ),
         model_version=MODEL_VERSION,
         calculation_id=calculation_id(request),
     )

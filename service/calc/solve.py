@@ -48,9 +48,13 @@ class Figures(Struct, frozen=True):
     payback_months: float | None
 
 
-def solution(request: PaybackRequest, minor_unit: int) -> Solution:
+def solution(
+    request: PaybackRequest, minor_unit: int, base: Case, base_factors: list[Decimal] | None
+) -> Solution:
     """The grid value of ``request.solve.vary`` at which the target is met and one grid step
-    further towards not meeting it is not; a ModelError at /solve/vary when there is none."""
+    further towards not meeting it is not; a ModelError at /solve/vary when there is none.
+    ``base`` and ``base_factors`` are the request's case and discount factors, as payback
+    priced them."""
     spec = request.solve
     assert not isinstance(spec, UnsetType)  # noqa: S101  the caller's condition
     field = locate(request, spec.vary, minor_unit)
@@ -62,11 +66,6 @@ def solution(request: PaybackRequest, minor_unit: int) -> Solution:
 
     def accepted(k: int) -> bool:
         return not payback_violations(candidate(k))
-
-    base = case(request, minor_unit)
-    base_factors = cashflow.discount_factors(
-        exact(request.annual_discount_rate), len(base.lines[0].amounts), base.period_months
-    )
 
     def met(k: int) -> bool:
         return meets(
