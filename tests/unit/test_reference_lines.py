@@ -32,6 +32,7 @@ from service.calc import EvaluateRequest, PaybackRequest, PaybackResponse, payba
 from service.calc.types import MAX_MONEY
 from tests.unit import reference_model as ref
 from tests.unit.test_reference_model import (
+    CASH_FLOW_MONEY,
     CURRENCIES,
     MINOR_UNIT,
     RATES,
@@ -56,14 +57,6 @@ LINES_SETTINGS = settings(SETTINGS, max_examples=1000)
 # ---------------------------------------------------------------------------------------------
 
 TOTALS = ("total_benefits", "total_costs", "pv_benefits", "pv_costs", "npv")
-CASH_FLOW_MONEY = (
-    "benefit",
-    "cost",
-    "net",
-    "discounted_net",
-    "cumulative",
-    "discounted_cumulative",
-)
 YEAR_MONEY = ("benefits", "costs", "net", "pv_benefits", "pv_costs")
 
 
