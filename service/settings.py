@@ -1,14 +1,18 @@
-"""One settings object, read once from the environment (every variable is in the README)."""
+"""One settings object, read once from the environment (every variable is in the README).
+
+The settings that are lists (partner keys, CORS origins, trusted proxies) are parsed here too,
+so a bad value stops the service at start; service/http/security.py builds on the parsed lists.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from typing import Literal
 
 import msgspec
-
-from service.http.security import CorsPolicy, PartnerKeys, Proxies
 
 LogFormat = Literal["auto", "json", "console"]
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -94,12 +98,65 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if not low <= value <= high:
                 raise SettingsError(f"{field.upper()} must be {low:g}..{high:g}, not {value:g}")
         for name, parse in (
-            ("PARTNER_KEY_SHA256S", PartnerKeys),
-            ("CORS_ORIGINS", CorsPolicy),
-            ("FORWARDED_ALLOW_IPS", Proxies),
+            ("PARTNER_KEY_SHA256S", partner_digests),
+            ("CORS_ORIGINS", cors_origins),
+            ("FORWARDED_ALLOW_IPS", trusted_proxies),
         ):
             try:
                 parse(getattr(settings, name.lower()))
             except ValueError as error:
                 raise SettingsError(f"{name}: {error}") from None
         return settings
+
+
+# ---- the settings that are lists: parsed here, used by service/http/security.py ---------------
+
+_PARTNER_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_ORIGIN = re.compile(r"^https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def partner_digests(spec: str) -> list[tuple[str, bytes]]:
+    """PARTNER_KEY_SHA256S (``name:digest`` or ``digest``, comma-separated) as (name, SHA-256
+    digest) pairs; an unnamed key is ``partner-N``. ValueError names the entry that is wrong."""
+    digests: list[tuple[str, bytes]] = []
+    for index, item in enumerate(part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        name, _, digest = item.rpartition(":")
+        digest = digest.strip().lower()
+        name = name.strip() or f"partner-{index + 1}"
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(f"partner key {index + 1} is not a SHA-256 hex digest")
+        if not _PARTNER_NAME.match(name):
+            raise ValueError(
+                f"partner key {index + 1}: a name is 1-64 of [A-Za-z0-9._-], not {name[:80]!r}"
+            )
+        if any(digest == known.hex() for _, known in digests):
+            raise ValueError(f"partner key {index + 1} repeats an earlier digest")
+        if any(name == known for known, _ in digests):
+            raise ValueError(f"partner key {index + 1} repeats the name {name!r}")
+        digests.append((name, bytes.fromhex(digest)))
+    return digests
+
+
+def cors_origins(spec: str) -> set[str]:
+    """CORS_ORIGINS (comma-separated) as a set of origins, ``*`` for any."""
+    origins = {part.strip() for part in spec.split(",") if part.strip()}
+    for origin in origins - {"*"}:
+        # A browser's Origin is scheme://host[:port], lower-case, nothing after: any other
+        # entry could never match, and would fail silently.
+        if not _ORIGIN.match(origin):
+            raise ValueError(
+                f"{origin[:100]!r} is not an origin like https://crm.example or "
+                "http://localhost:8000 (lower-case scheme and host, no path)"
+            )
+    return origins
+
+
+def trusted_proxies(spec: str) -> tuple[bool, list[Network]]:
+    """FORWARDED_ALLOW_IPS (comma-separated addresses or networks) as (``*`` given, networks);
+    ValueError names the entry that is not an address or network."""
+    parts = [part.strip() for part in spec.split(",") if part.strip()]
+    return "*" in parts, [ipaddress.ip_network(part, strict=False) for part in parts if part != "*"]

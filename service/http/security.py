@@ -6,11 +6,10 @@ import functools
 import hashlib
 import hmac
 import ipaddress
-import re
+
+from service.settings import cors_origins, partner_digests, trusted_proxies
 
 API_KEY_HEADER = b"x-api-key"
-_PARTNER_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_ORIGIN = re.compile(r"^https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$")
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "content-type, x-request-id, x-api-key, accept-language"
 CORS_EXPOSE = "x-request-id, retry-after, content-language"
@@ -24,24 +23,7 @@ class PartnerKeys:
     """
 
     def __init__(self, spec: str) -> None:
-        self.digests: list[tuple[str, bytes]] = []
-        for index, item in enumerate(part.strip() for part in spec.split(",")):
-            if not item:
-                continue
-            name, _, digest = item.rpartition(":")
-            digest = digest.strip().lower()
-            name = name.strip() or f"partner-{index + 1}"
-            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise ValueError(f"partner key {index + 1} is not a SHA-256 hex digest")
-            if not _PARTNER_NAME.match(name):
-                raise ValueError(
-                    f"partner key {index + 1}: a name is 1-64 of [A-Za-z0-9._-], not {name[:80]!r}"
-                )
-            if any(digest == known.hex() for _, known in self.digests):
-                raise ValueError(f"partner key {index + 1} repeats an earlier digest")
-            if any(name == known for known, _ in self.digests):
-                raise ValueError(f"partner key {index + 1} repeats the name {name!r}")
-            self.digests.append((name, bytes.fromhex(digest)))
+        self.digests = partner_digests(spec)  # ValueError: Settings reports it at start
 
     def __bool__(self) -> bool:
         return bool(self.digests)
@@ -61,15 +43,7 @@ class CorsPolicy:
     so a wildcard is never combined with credentials."""
 
     def __init__(self, spec: str) -> None:
-        origins = {part.strip() for part in spec.split(",") if part.strip()}
-        for origin in origins - {"*"}:
-            # A browser's Origin is scheme://host[:port], lower-case, nothing after: any other
-            # entry could never match, and would fail silently.
-            if not _ORIGIN.match(origin):
-                raise ValueError(
-                    f"{origin[:100]!r} is not an origin like https://crm.example or "
-                    "http://localhost:8000 (lower-case scheme and host, no path)"
-                )
+        origins = cors_origins(spec)
         self.any_origin = "*" in origins
         self.origins = {origin.encode() for origin in origins - {"*"}}
 
@@ -108,10 +82,7 @@ class Proxies:
     """
 
     def __init__(self, spec: str) -> None:
-        parts = [part.strip() for part in spec.split(",") if part.strip()]
-        self.any_peer = "*" in parts
-        # ValueError names the entry that is not an address or network (Settings reports it).
-        self.networks = [ipaddress.ip_network(part, strict=False) for part in parts if part != "*"]
+        self.any_peer, self.networks = trusted_proxies(spec)
         self._trusts = functools.lru_cache(maxsize=4096)(self._is_trusted)
 
     def _is_trusted(self, address: str) -> bool:
