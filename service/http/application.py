@@ -4,8 +4,9 @@ It answers nothing itself (Litestar routes and answers every request, its guards
 it sees every exchange, also the ones Litestar refuses before any handler (404, 405): it names
 the client (behind trusted proxies) and the request id, adds the headers every answer carries
 (the request id, CORS, ``nosniff``, ``no-store`` unless the answer says otherwise), counts the
-request in the metrics and writes its one log line. Only when Litestar itself fails before it
-answers does it send the 500 problem.
+request in the metrics and writes its one log line; every other line logged while it serves the
+request carries the request id (bound through structlog's contextvars). Only when Litestar
+itself fails before it answers does it send the 500 problem.
 """
 
 from __future__ import annotations
@@ -118,17 +119,20 @@ class Application:
                 message["headers"] = answer
             await send(message)
 
+        # Every line logged while the request is served carries its id (merge_contextvars, the
+        # first processor); reset after it, so that no line outside it does.
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.routed(scope, receive, send_with_headers)
         except Exception:
-            log.exception("unhandled error", path=path[:200], request_id=request_id)
+            log.exception("unhandled error", path=path[:200])
             if exchange.status is None:  # nothing sent yet: answer with a problem
                 await self._internal_error(send_with_headers, scope, request_id)
         finally:
             elapsed = time.perf_counter() - started
             route = metrics.route_label(scope.get("path_template"))
             metrics.observe(route, scope["method"], exchange.status, elapsed)
-            ACCESS.request(
+            ACCESS.request(  # written by hand, not through structlog: it names its id itself
                 request_id,
                 scope["method"],
                 path,
@@ -137,6 +141,7 @@ class Application:
                 client=exchange.client,
                 partner=exchange.partner,
             )
+            structlog.contextvars.reset_contextvars(**bound)
 
     def _client(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
         """The client's address; ``scope["client"]`` says the same from here on."""

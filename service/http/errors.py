@@ -108,12 +108,9 @@ def on_http_exception(request: AnyRequest, error: HTTPException) -> Response[byt
 
 
 def on_unexpected(request: AnyRequest, error: Exception) -> Response[bytes]:
-    # The traceback goes to the log with the request id; the client gets none of it.
-    structlog.get_logger("roi_service").error(
-        "unhandled error",
-        request_id=request.scope.get("state", {}).get("request_id"),
-        exc_info=error,
-    )
+    # The traceback goes to the log (with the request id the Application bound); the client
+    # gets none of it.
+    structlog.get_logger("roi_service").error("unhandled error", exc_info=error)
     return problem_response(request, problems.problem("internal-error", INTERNAL_DETAIL))
 
 

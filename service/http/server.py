@@ -28,6 +28,7 @@ and lets some HTTP/1.1 violations through. This subclass adds, per connection:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 import weakref
 from typing import Any
@@ -66,6 +67,13 @@ _HEADERS = (
 log = structlog.get_logger("roi_service.edge")
 
 
+def outside_requests() -> contextvars.Context:
+    """The context for the edge's timers: they may be set while a request is served (an answer
+    fills the send buffer, or completes), but what they log is the connection's, and must not
+    carry that request's id (service/http/application.py binds it in the request's context)."""
+    return contextvars.Context()
+
+
 class _Refused(Exception):
     """Raised in a parser callback to stop the parser at a refused request."""
 
@@ -90,7 +98,7 @@ class Heads:
         self.waiting.pop(protocol, None)
         self.waiting[protocol] = self.loop.time() + self.timeout
         if self.timer is None:
-            self.timer = self.loop.call_later(self.tick, self.sweep)
+            self.timer = self.loop.call_later(self.tick, self.sweep, context=outside_requests())
 
     def done(self, protocol: EdgeProtocol) -> None:
         self.waiting.pop(protocol, None)
@@ -103,7 +111,11 @@ class Heads:
                 break
             del self.waiting[protocol]
             protocol.head_timed_out(self.timeout)
-        self.timer = self.loop.call_later(self.tick, self.sweep) if self.waiting else None
+        self.timer = (
+            self.loop.call_later(self.tick, self.sweep, context=outside_requests())
+            if self.waiting
+            else None
+        )
 
     def make_room(self, connections: int) -> bool:
         """Past the connection limit, close the oldest connection that waits for a head (an
@@ -192,7 +204,9 @@ class EdgeProtocol(HttpToolsProtocol):
         or the connection is dropped (a request blocked on it holds an in-flight slot)."""
         super().pause_writing()
         if self.write_timer is None:
-            self.write_timer = self.loop.call_later(self.send_timeout, self._write_stalled)
+            self.write_timer = self.loop.call_later(
+                self.send_timeout, self._write_stalled, context=outside_requests()
+            )
 
     def resume_writing(self) -> None:
         super().resume_writing()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+import structlog
 import uvicorn
 from uvicorn.server import ServerState
 
+from service.http import server
 from service.http.app import create_app
 from service.http.server import EdgeProtocol
 from service.settings import Settings
@@ -66,3 +69,29 @@ def test_a_client_that_reads_none_of_its_answers_is_dropped_after_the_send_timeo
         return stalled_transport.aborted, reading_transport.aborted
 
     assert asyncio.run(main()) == (True, False)
+
+
+def test_the_edges_own_lines_carry_no_id_of_the_request_that_set_their_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A request's answer fills the send buffer (pause_writing runs in the request's context,
+    where its id is bound); the line that drops the connection later is the connection's."""
+
+    async def main() -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        protocol, _ = protocol_on(loop, send_timeout_seconds=0.1)
+        # a logger cached by an earlier test would bypass capture_logs
+        structlog.configure(cache_logger_on_first_use=False)
+        monkeypatch.setattr(server, "log", structlog.get_logger("roi_service.edge"))
+
+        async def answer() -> None:
+            structlog.contextvars.bind_contextvars(request_id="req-1")
+            protocol.pause_writing()
+
+        with structlog.testing.capture_logs([structlog.contextvars.merge_contextvars]) as logs:
+            await asyncio.create_task(answer())
+            await asyncio.sleep(0.2)
+        return logs
+
+    (line,) = [line for line in asyncio.run(main()) if line["event"] == "connection dropped"]
+    assert "request_id" not in line

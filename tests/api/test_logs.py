@@ -1,4 +1,5 @@
-"""The request log line's fast path (service.ops.logs.AccessLog) matches structlog's JSON lines."""
+"""The request log line's fast path (service.ops.logs.AccessLog) matches structlog's JSON lines;
+every other line logged while a request is served carries its request id."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import asyncio
 import datetime
 import json
 import re
+from typing import Any
 
 import pytest
 import structlog
+from litestar.testing import TestClient
 
+from service.http import application as application_module
+from service.http import routes
+from service.http.app import create_app
 from service.ops.logs import MAX_FIELD_CHARS, AccessLog, Timestamp, bound_fields
+from service.settings import Settings
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -92,3 +99,84 @@ def test_every_structlog_field_is_bounded(capsys: pytest.CaptureFixture[str]) ->
     event = bound_fields(None, "info", {"event": "x" * 100_000, "exception": "y" * 100_000 + "END"})
     assert len(event["event"]) == MAX_FIELD_CHARS
     assert event["exception"].endswith("END") and len(event["exception"]) < 10_000
+
+
+# ---- request ids: bound once by the Application, on every line logged while it serves ----------
+
+Scope = dict[str, Any]
+Client = TestClient  # type: ignore[type-arg]
+
+
+def logged(logs: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    return [(line["event"], line.get("request_id")) for line in logs]
+
+
+def test_lines_logged_while_a_request_is_served_carry_its_id_and_only_those(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line a handler logs and the unhandled error's line name the request, though neither
+    passes its id; the next request's lines name the next request; a line after them, none."""
+    assert structlog.get_config()["processors"][0] is structlog.contextvars.merge_contextvars
+
+    def failing(body: bytes, language: str) -> bytes:
+        structlog.get_logger("roi_service").warning("deep inside the handler")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(routes, "evaluate_answer", failing)
+    headers = {"content-type": "application/json"}
+    with structlog.testing.capture_logs([structlog.contextvars.merge_contextvars]) as logs:
+        for request_id in ("first-1", "second-2"):
+            answer = client.post(
+                "/evaluate", content=b"{}", headers={**headers, "x-request-id": request_id}
+            )
+            assert answer.status_code == 500
+        structlog.get_logger("roi_service").info("after the requests")
+    assert logged(logs) == [
+        ("deep inside the handler", "first-1"), ("unhandled error", "first-1"),
+        ("deep inside the handler", "second-2"), ("unhandled error", "second-2"),
+        ("after the requests", None),
+    ]  # fmt: skip
+
+
+def test_no_request_id_outlives_its_request_in_the_same_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Served one after the other in one task (one context), as a test client or a server
+    without a task per request would: each request's id is reset when it ends, also when it
+    fails past Litestar (the Application's own error line)."""
+    application = create_app(Settings(log_format="json"))
+    structlog.configure(cache_logger_on_first_use=False)  # a cached logger bypasses capture_logs
+    monkeypatch.setattr(application_module, "log", structlog.get_logger("roi_service.access"))
+    log = structlog.get_logger("roi_service")
+
+    async def routed(scope: Scope, receive: Any, send: Any) -> None:  # in Litestar's place
+        log.info("routed")
+        if scope["path"] == "/fails":
+            raise RuntimeError("Litestar itself failed")
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    monkeypatch.setattr(application, "routed", routed)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    def scope(path: str, request_id: str) -> Scope:
+        headers = [(b"x-request-id", request_id.encode())]
+        return {"type": "http", "method": "GET", "path": path, "headers": headers}
+
+    async def main() -> None:
+        await application(scope("/fails", "first-1"), receive, send)
+        log.info("between")
+        await application(scope("/", "second-2"), receive, send)
+        log.info("after")
+
+    with structlog.testing.capture_logs([structlog.contextvars.merge_contextvars]) as logs:
+        asyncio.run(main())
+    assert logged(logs) == [
+        ("routed", "first-1"), ("unhandled error", "first-1"), ("between", None),
+        ("routed", "second-2"), ("after", None),
+    ]  # fmt: skip
