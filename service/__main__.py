@@ -25,7 +25,7 @@ import uvicorn
 
 from service.http.app import create_app
 from service.http.application import Application
-from service.http.server import EdgeProtocol
+from service.http.server import edge_protocol
 from service.ops.logs import configure_logging
 from service.settings import Settings, SettingsError
 
@@ -133,7 +133,9 @@ def main() -> int:
         "host": settings.host,
         "port": settings.port,
         "loop": "uvloop",
-        "http": EdgeProtocol,  # httptools, with the limits of service/http/server.py
+        # httptools, with the limits of service/http/server.py, read from these settings (a
+        # worker gets them pickled with uvicorn's Config; its app reads the same environment)
+        "http": edge_protocol(settings),
         "ws": "none",  # no WebSockets: an Upgrade request is answered as a plain request
         "proxy_headers": False,  # X-Forwarded-For is read by the app (FORWARDED_ALLOW_IPS)
         "log_config": None,  # structlog owns the output (service/ops/logs.py)

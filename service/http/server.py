@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import time
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httptools
 import structlog
@@ -42,6 +43,10 @@ from service.http.application import request_id_from
 from service.ops import metrics
 from service.ops.logs import ACCESS
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
 
 MAX_LINE_BYTES = 8 * 1024
 MAX_HEAD_BYTES = 32 * 1024
@@ -141,21 +146,31 @@ class Heads:
 _HEADS: weakref.WeakKeyDictionary[Any, Heads] = weakref.WeakKeyDictionary()
 
 
-def _settings_of(app: Any) -> Settings:
-    """The settings of the Application uvicorn serves (through any middleware uvicorn wraps it
-    in); the environment's when it serves another app."""
-    while not isinstance(getattr(app, "settings", None), Settings) and hasattr(app, "app"):
-        app = app.app
-    settings = getattr(app, "settings", None)
-    return settings if isinstance(settings, Settings) else Settings.from_env()
+def edge_protocol(settings: Settings) -> type[asyncio.Protocol]:
+    """The protocol for ``uvicorn.Config(http=...)``: EdgeProtocol with these settings.
+
+    uvicorn makes each connection's protocol by calling ``http`` with keywords only
+    (``uvicorn/server.py``, ``create_protocol``), so a partial serves as well as a class; and
+    unlike a class made here, it pickles (by name, with the settings) into the worker processes
+    that uvicorn spawns for WORKERS > 1.
+    """
+    # a callable that makes protocols, which is all uvicorn asks of the class it is typed as
+    return cast("type[asyncio.Protocol]", functools.partial(EdgeProtocol, settings=settings))
 
 
 class EdgeProtocol(HttpToolsProtocol):
-    """See the module's docstring."""
+    """See the module's docstring; made through ``edge_protocol(settings)``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        settings = _settings_of(self.app)
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        settings: Settings,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
         heads = _HEADS.get(self.server_state)
         if heads is None:
             heads = _HEADS[self.server_state] = Heads(settings, self.loop)

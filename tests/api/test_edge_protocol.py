@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from uvicorn.server import ServerState
 
 from service.http import server
 from service.http.app import create_app
-from service.http.server import EdgeProtocol
+from service.http.server import EdgeProtocol, edge_protocol
 from service.settings import Settings
 
 
@@ -44,14 +45,69 @@ class Transport(asyncio.Transport):
         pass
 
 
+def made_by_uvicorn(config: uvicorn.Config, loop: asyncio.AbstractEventLoop) -> EdgeProtocol:
+    """A connection's protocol, made as uvicorn's server makes it (uvicorn/server.py)."""
+    if not config.loaded:
+        config.load()
+    protocol = config.http_protocol_class(  # type: ignore[call-arg]
+        config=config, server_state=ServerState(), app_state={}, _loop=loop
+    )
+    assert isinstance(protocol, EdgeProtocol)
+    return protocol
+
+
 def protocol_on(loop: asyncio.AbstractEventLoop, **settings: Any) -> tuple[EdgeProtocol, Transport]:
-    app = create_app(Settings(log_format="json", log_level="warning", **settings))
-    config = uvicorn.Config(app, log_config=None)
-    config.load()
-    protocol = EdgeProtocol(config, ServerState(), {}, _loop=loop)
+    chosen = Settings(log_format="json", log_level="warning", **settings)
+    config = uvicorn.Config(create_app(chosen), log_config=None, http=edge_protocol(chosen))
+    protocol = made_by_uvicorn(config, loop)
     transport = Transport()
     protocol.connection_made(transport)
     return protocol, transport
+
+
+async def plain_app(scope: Any, receive: Any, send: Any) -> None:
+    """Not the service's Application: no settings to be found on it."""
+
+
+CHOSEN = Settings(head_timeout_seconds=0.5, send_timeout_seconds=0.25, max_connections=20)
+
+
+def limits(protocol: EdgeProtocol) -> tuple[float, float, int]:
+    return protocol.heads.timeout, protocol.send_timeout, protocol.heads.max_connections
+
+
+def test_the_protocol_has_the_settings_it_is_given_whatever_app_it_serves() -> None:
+    """It once looked for them along the app's ``.app`` chain, and took the environment's
+    without a word when it found none."""
+
+    async def main() -> EdgeProtocol:
+        config = uvicorn.Config(plain_app, log_config=None, http=edge_protocol(CHOSEN))
+        return made_by_uvicorn(config, asyncio.get_running_loop())
+
+    assert limits(asyncio.run(main())) == (0.5, 0.25, 20)
+
+
+def test_each_worker_process_gets_the_protocol_with_its_settings() -> None:
+    """With WORKERS > 1 uvicorn pickles its Config into every worker process it spawns."""
+    config = uvicorn.Config(
+        "service.http.app:create_app", factory=True, workers=2, http=edge_protocol(CHOSEN)
+    )
+    # what uvicorn's spawned worker unpickles; its app is create_app()'s, from the environment
+    in_worker = pickle.loads(pickle.dumps(config))  # noqa: S301  our own bytes
+
+    async def main() -> EdgeProtocol:
+        return made_by_uvicorn(in_worker, asyncio.get_running_loop())
+
+    assert limits(asyncio.run(main())) == (0.5, 0.25, 20)
+
+
+def test_no_protocol_without_settings() -> None:
+    async def main() -> None:
+        config = uvicorn.Config(plain_app, log_config=None, http=EdgeProtocol)
+        made_by_uvicorn(config, asyncio.get_running_loop())
+
+    with pytest.raises(TypeError, match="settings"):
+        asyncio.run(main())
 
 
 def test_a_client_that_reads_none_of_its_answers_is_dropped_after_the_send_timeout() -> None:
