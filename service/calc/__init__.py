@@ -4,10 +4,11 @@ Standard library and msgspec only (ruff's banned-api holds the line): no web fra
 logging, no I/O. The caller resolves the currency to its minor unit.
 
 - types.py: the requests (every input bounded); answers.py: the answers;
-- validate.py: what the model rejects, checked once per request;
+- validate.py: what the model rejects, checked once per request; normal.py: the request with
+  every default filled, its lines in the answer's order with their sources;
 - funnel.py: /evaluate; lines.py: a business case as lines; cashflow.py: what flows are
   worth; irr.py: the internal rate of return; payback.py: /payback; solve.py and fields.py:
-  solve;
+  solve (fields.py reads which fields vary, and on what grid, from the types);
 - money.py: exact decimals, their roundings and the two decimal contexts; version.py: the
   model version and the calculation id.
 """
@@ -39,6 +40,7 @@ from .types import (
     PerSeatLicence,
     Productivity,
     RiskAdjustment,
+    SalesFunnel,
     Scenario,
     Schedule,
     Stage,
@@ -66,6 +68,7 @@ __all__ = [
     "PerSeatLicence",
     "Productivity",
     "RiskAdjustment",
+    "SalesFunnel",
     "Scenario",
     "Schedule",
     "SensitivityRow",

@@ -162,6 +162,15 @@ class LineResult(Struct, kw_only=True, gc=False):
     the answer's ``years`` table and adds up exactly to ``total``."""
 
     name: str
+    source: Annotated[
+        str,
+        Meta(
+            description="JSON pointer (RFC 6901) to the part of the request this line was built "
+            "from: /benefits/1, /costs/one_time/0, /monthly_benefit, /schedule/lines/2...; a "
+            "solve or range whose pointer lies under it moves this line.",
+            examples=["/costs/per_seat/0"],
+        ),
+    ]
     side: Literal["benefit", "cost"]
     kind: Annotated[
         Literal["funnel", "productivity", "fixed", "one_time", "monthly", "per_seat", "schedule"],

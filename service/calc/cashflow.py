@@ -104,17 +104,39 @@ def present_value(values: list[Decimal], factors: list[Decimal] | None) -> Decim
 
 
 def payback_time(cumulative: list[Decimal]) -> Decimal | None:
-    """Where the cumulative net first turns non-negative, in period t: (t - 1) +
-    (-cumulative_{t-1}) / net_t; 0 when nothing is ever owed; None when it does not pay back
-    within the horizon. (A cost paid later can make it negative again; payback is still the
-    first time it is earned back.)"""
-    if all(value >= 0 for value in cumulative):
+    """Where the cumulative net turns non-negative in period t for the last time (it stays
+    non-negative from there to N): (t - 1) + (-cumulative_{t-1}) / net_t; 0 when nothing is
+    ever owed; None when the cumulative is negative at N. (A case that pays back and then falls
+    behind again, a later upgrade or an annual bill, has not paid back until it crosses for
+    good.)"""
+    owed = [t for t, value in enumerate(cumulative) if value < 0]
+    if not owed:
         return ZERO
-    for t in range(1, len(cumulative)):
-        before, after = cumulative[t - 1], cumulative[t]
-        if before < 0 <= after:
-            return t - 1 + -before / (after - before)
-    return None
+    t = owed[-1] + 1  # the period after the last one still owed
+    if t == len(cumulative):
+        return None
+    before, after = cumulative[t - 1], cumulative[t]
+    return t - 1 + -before / (after - before)
+
+
+class Headline(Struct, frozen=True):
+    """The figures a case is judged by, as the answer gives them: in the answer, each scenario
+    and a solve's solution."""
+
+    npv: Decimal
+    roi: float | None
+    payback_months: float | None
+    discounted_payback_months: float | None
+
+
+def headline(worth: Worth, minor_unit: int, period_months: int) -> Headline:
+    """M(npv), roi, and both paybacks in months."""
+    return Headline(
+        npv=round_flow(worth.npv, minor_unit),
+        roi=roi(worth, minor_unit),
+        payback_months=months(worth.payback_periods, period_months),
+        discounted_payback_months=months(worth.discounted_payback_periods, period_months),
+    )
 
 
 def irr_per_period(worth: Worth) -> float | None:

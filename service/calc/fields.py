@@ -1,53 +1,69 @@
-"""The numeric fields of a /payback request that solve may vary (roi-model.md, "Solve"): where
-a JSON pointer leads, the field's grid, its schema bounds, and the request with it changed."""
+"""The numeric fields of a /payback request that solve may vary (roi-model.md, "Solve").
+
+Which fields vary, and on what grid, is said by the types (types.py: ``MONEY``, ``WHOLE``,
+``FINE`` metadata); this module reads it with ``msgspec.inspect``: where a JSON pointer leads,
+the field's grid and schema bounds, the request with it changed, and the table of every
+variable field that docs/roi-model.md prints (``table``; tests/unit/test_fields.py holds the
+two equal).
+"""
 
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, Struct
+from msgspec.inspect import (
+    FloatType,
+    IntType,
+    ListType,
+    Metadata,
+    StructType,
+    UnionType,
+)
 from msgspec.structs import replace
 
 from .money import ONE, quantum
 from .types import PaybackRequest
 
-# The last key of a pointer, and its grid: "money" (the currency's minor unit), "whole" (1) or
-# "fine" (10^-6). Counts, horizons, ramps, months and scenario scales are not variable.
-GRIDS = {
-    "amount": "money",
-    "monthly_amount": "money",
-    "monthly_benefit": "money",
-    "price_per_seat": "money",
-    "loaded_hourly_cost": "money",
-    "average_deal_value": "money",
-    "seats": "whole",
-    "users": "whole",
-    "hours_saved_per_user_per_month": "fine",
-    "realization": "fine",
-    "uplift": "fine",
-    "average_deal_value_uplift": "fine",
-    "gross_margin": "fine",
-    "risk": "fine",
-    "benefits": "fine",  # /risk_adjustment/benefits (the benefit lines are a list, not a number)
-    "costs": "fine",  # /risk_adjustment/costs
-    "annual_discount_rate": "fine",
-    "annual_escalation": "fine",
-}
-SCHEDULE_ROWS = ("costs", "benefits", "amounts")  # a schedule's amounts are money
-FINE = Decimal("0.000001")
-# The request's type as msgspec describes it, bounds included (built once: it takes ms).
+Grid = Literal["money", "whole", "fine"]
+FINE_STEP = Decimal("0.000001")
+# The request's type as msgspec describes it, bounds and grids included (built once: it takes ms).
 REQUEST_TYPE = msgspec.inspect.type_info(PaybackRequest)
+NOT_VARIABLE = (
+    "is not a field solve can vary: give a money amount, seats, price, users, hours, cost, "
+    "realization, an uplift or deal value, a risk or the discount rate (not a count, horizon, "
+    "ramp or month)"
+)
 
 
 class Field(Struct, frozen=True):
-    """A variable field: where it is, its grid step, and its bounds on that grid."""
+    """A variable field: where it is, its grid and its schema bounds."""
 
     path: tuple[str | int, ...]
-    step: Decimal
-    low: Decimal
-    high: Decimal
+    grid: Grid
+    low: float
+    high: float
+    low_inclusive: bool
+    high_inclusive: bool
+
+    def step(self, minor_unit: int) -> Decimal:
+        """The grid step: the currency's minor unit, 1, or 10^-6."""
+        return {"money": quantum(minor_unit), "whole": ONE, "fine": FINE_STEP}[self.grid]
+
+    def grid_range(self, minor_unit: int) -> tuple[int, int]:
+        """The bounds as grid indices: the first and last grid values inside them."""
+        step = self.step(minor_unit)
+        low = Decimal(repr(self.low)) / step
+        high = Decimal(repr(self.high)) / step
+        first = int(low.to_integral_value(ROUND_CEILING))
+        last = int(high.to_integral_value(ROUND_FLOOR))
+        if not self.low_inclusive and first == low:
+            first += 1
+        if not self.high_inclusive and last == high:
+            last -= 1
+        return first, last
 
 
 def tokens(pointer: str) -> list[str]:
@@ -55,43 +71,50 @@ def tokens(pointer: str) -> list[str]:
     return [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
 
 
-def locate(request: PaybackRequest, pointer: str, minor_unit: int) -> Field | str:
-    """The field the pointer names, or why it cannot be varied."""
+def locate(request: PaybackRequest, pointer: str) -> Field | str:
+    """The field the pointer names in this request, or why it cannot be varied. A line's field
+    left out (its own risk) can be varied; a part of the request left out cannot."""
     node: Any = request
     kind: Any = REQUEST_TYPE
     path: list[str | int] = []
-    keys = tokens(pointer)
-    for depth, key in enumerate(keys):
+    for key in tokens(pointer):
         if isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
+            if not key.isdigit() or key != str(int(key)) or int(key) >= len(node):
                 return f"{pointer} names no field of this request: no item {key!r}"
-            node, kind = node[int(key)], _item_type(kind, node[int(key)])
+            kind, node = _item(kind), node[int(key)]
             path.append(int(key))
-            continue
-        if not isinstance(node, Struct) or key not in node.__struct_fields__:
+        elif isinstance(node, Struct) and key in node.__struct_fields__:
+            kind, node = _field(kind, node, key), getattr(node, key)
+            path.append(key)
+        elif node is UNSET:
+            return f"{pointer} names no field of this request: {path[-1]!r} is not given"
+        else:
             return f"{pointer} names no field of this request"
-        kind = _field_type(kind, node, key)
-        node = getattr(node, key)
-        path.append(key)
-        if node is UNSET and depth < len(keys) - 1:
-            return f"{pointer} names no field of this request: {key!r} is not given"
-    last, parent = path[-1] if path else "", path[-2] if len(path) > 1 else ""
-    grid = GRIDS.get(last) if isinstance(last, str) else None
-    if isinstance(last, int) and parent in SCHEDULE_ROWS and "schedule" in path:
-        grid = "money"
-    if last in ("benefits", "costs") and parent != "risk_adjustment":
-        grid = None
-    number = _number_type(kind)
+    grid, number = grid_of(kind)
     if grid is None or number is None:
-        return (
-            f"{pointer} is not a field solve can vary: give a money amount, seats, price, "
-            "users, hours, cost, realization, an uplift or deal value, a risk or the discount "
-            "rate (not a count, horizon, ramp or month)"
-        )
-    step = {"money": quantum(minor_unit), "whole": ONE, "fine": FINE}[grid]
-    low = _bound(number.ge, number.gt, step, ROUND_CEILING)
-    high = _bound(number.le, number.lt, step, ROUND_FLOOR)
-    return Field(path=tuple(path), step=step, low=low, high=high)
+        return f"{pointer} {NOT_VARIABLE}"
+    if node is UNSET and len(path) == 1:  # a benefit source left out (monthly_benefit)
+        return f"{pointer} names no field of this request: {path[0]!r} is not given"
+    low = number.ge if number.ge is not None else number.gt
+    high = number.le if number.le is not None else number.lt
+    # every variable number is bounded both ways
+    assert low is not None  # noqa: S101
+    assert high is not None  # noqa: S101
+    return Field(
+        path=tuple(path),
+        grid=grid,
+        low=low,
+        high=high,
+        low_inclusive=number.ge is not None,
+        high_inclusive=number.le is not None,
+    )
+
+
+def grid_of(kind: Any) -> tuple[Grid | None, FloatType | IntType | None]:
+    """A field type's grid (None: not variable) and its number type with the bounds."""
+    if not isinstance(kind, Metadata) or not isinstance(kind.type, FloatType | IntType):
+        return None, None
+    return (kind.extra or {}).get("grid"), kind.type
 
 
 def with_value(request: PaybackRequest, path: tuple[str | int, ...], value: float) -> Any:
@@ -108,49 +131,81 @@ def with_value(request: PaybackRequest, path: tuple[str | int, ...], value: floa
     return put(request, 0)
 
 
-def _bound(inclusive: float | None, strict: float | None, step: Decimal, rounding: str) -> Decimal:
-    """The bound on the grid: the first grid value inside it."""
-    if inclusive is not None:
-        edge = Decimal(repr(inclusive)).quantize(step, rounding)
-        return edge
-    assert strict is not None  # noqa: S101  every variable number is bounded both ways
-    edge = Decimal(repr(strict)).quantize(step, rounding)
-    if edge == Decimal(repr(strict)):
-        edge += step if rounding == ROUND_CEILING else -step
-    return edge
+def variable_pointers(request: PaybackRequest) -> list[str]:
+    """Every pointer of this request that solve may vary, in the request's order (a line's
+    own risk included, given or not)."""
+    found: list[str] = []
+
+    def walk(node: Any, kind: Any, pointer: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, _item(kind), f"{pointer}/{i}")
+        elif isinstance(node, Struct):
+            for key in node.__struct_fields__:
+                walk(getattr(node, key), _field(kind, node, key), f"{pointer}/{key}")
+        elif grid_of(kind)[0] is not None and (node is not UNSET or pointer.count("/") > 1):
+            found.append(pointer)
+
+    walk(request, REQUEST_TYPE, "")
+    return found
+
+
+def variable_fields() -> list[tuple[str, Grid, str]]:
+    """Every variable field of the request type: its pointer ("*" for any list index), grid and
+    bounds, in the type's order (the table of docs/roi-model.md)."""
+    rows: dict[str, tuple[str, Grid, str]] = {}
+
+    def walk(kind: Any, pointer: str) -> None:
+        grid, number = grid_of(kind)
+        if grid is not None and number is not None:
+            rows.setdefault(pointer, (pointer, grid, _bounds(number)))
+            return
+        kind = kind.type if isinstance(kind, Metadata) else kind
+        for option in kind.types if isinstance(kind, UnionType) else (kind,):
+            inner = option.type if isinstance(option, Metadata) else option
+            if isinstance(inner, ListType):
+                walk(inner.item_type, f"{pointer}/*")
+            elif isinstance(inner, StructType):
+                for field in inner.fields:
+                    walk(field.type, f"{pointer}/{field.name}")
+
+    walk(REQUEST_TYPE, "")
+    return list(rows.values())
+
+
+def table() -> str:
+    """variable_fields() as the Markdown table docs/roi-model.md prints."""
+    head = "| pointer | grid | range |\n|---|---|---|\n"
+    return head + "".join(
+        f"| `{p}` | {grid} | {bounds} |\n" for p, grid, bounds in variable_fields()
+    )
+
+
+def _bounds(number: FloatType | IntType) -> str:
+    low = f"[{number.ge:g}" if number.ge is not None else f"({number.gt:g}"
+    high = f"{number.le:g}]" if number.le is not None else f"{number.lt:g})"
+    return f"{low}, {high}"
 
 
 def _options(kind: Any) -> tuple[Any, ...]:
     """The types a field may take, without their constraints' wrappers."""
-    if isinstance(kind, msgspec.inspect.Metadata):
+    if isinstance(kind, Metadata):
         kind = kind.type
-    if isinstance(kind, msgspec.inspect.UnionType):
+    if isinstance(kind, UnionType):
         return tuple(_options(option)[0] for option in kind.types)
     return (kind,)
 
 
-def _field_type(kind: Any, node: Struct, key: str) -> Any:
+def _field(kind: Any, node: Struct, key: str) -> Any:
     """The type of field ``key`` of ``node``, from the struct type (or tagged union) ``kind``."""
-    kind = _struct_type(kind, node)
-    return next(field.type for field in kind.fields if field.name == key)
-
-
-def _struct_type(kind: Any, node: Struct) -> Any:
     for option in _options(kind):
-        if isinstance(option, msgspec.inspect.StructType) and option.cls is type(node):
-            return option
-    return msgspec.inspect.type_info(type(node))
+        if isinstance(option, StructType) and option.cls is type(node):
+            return next(field.type for field in option.fields if field.name == key)
+    raise TypeError(type(node))  # the request's own type describes every node of it
 
 
-def _item_type(kind: Any, item: Any) -> Any:
+def _item(kind: Any) -> Any:
     for option in _options(kind):
-        if isinstance(option, msgspec.inspect.ListType):
+        if isinstance(option, ListType):
             return option.item_type
-    return msgspec.inspect.type_info(type(item))
-
-
-def _number_type(kind: Any) -> Any:
-    for option in _options(kind):
-        if isinstance(option, msgspec.inspect.FloatType | msgspec.inspect.IntType):
-            return option
-    return None
+    raise TypeError(kind)

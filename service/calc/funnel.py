@@ -13,7 +13,7 @@ from .answers import EvaluateResponse, EvaluateScenario, SensitivityRow, StageRe
 from .errors import ModelError
 from .labels import LABELS
 from .money import ONE, THOUSAND_DIGITS, ZERO, exact, ratio, round_count, round_money, show
-from .types import EvaluateRequest
+from .types import EvaluateRequest, SalesFunnel
 from .validate import evaluate_violations
 from .version import MODEL_VERSION
 
@@ -51,7 +51,7 @@ def evaluate(request: EvaluateRequest, minor_unit: int, language: str = "en") ->
     return evaluation(request, minor_unit, language)
 
 
-def monthly_gain(request: EvaluateRequest, scale: Decimal, minor_unit: int) -> Decimal:
+def monthly_gain(request: SalesFunnel, scale: Decimal, minor_unit: int) -> Decimal:
     """The monthly gain of a validated funnel with its effects times ``scale``."""
     with localcontext(THOUSAND_DIGITS):
         return project(scaled(funnel_of(request), scale), minor_unit).monthly_gain
@@ -95,7 +95,7 @@ def _evaluation(request: EvaluateRequest, minor_unit: int, language: str) -> Eva
     )
 
 
-def funnel_of(request: EvaluateRequest) -> Funnel:
+def funnel_of(request: SalesFunnel) -> Funnel:
     return Funnel(
         counts=[exact(stage.count) for stage in request.stages],
         uplifts=[exact(stage.uplift) for stage in request.stages],

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-from msgspec import UNSET
-
 from . import cashflow, funnel
 from .answers import BreakEven, EvaluateResponse, LineResult, PaybackResponse, PaybackScenario
-from .cashflow import Worth, present_value
+from .cashflow import Worth, headline, present_value
 from .lines import Case, Line, case
 from .money import FIFTY_DIGITS, ZERO, exact, round_flow
+from .normal import Normal, normalize
 from .solve import solution
 from .types import PaybackRequest
-from .validate import check_payback
 from .version import MODEL_VERSION, calculation_id
 
 
@@ -22,22 +20,27 @@ def payback(request: PaybackRequest, minor_unit: int, language: str = "en") -> P
     """The business case period by period, t = 0..N (months, or years for a yearly schedule).
     ``minor_unit`` is the currency's number of decimals; ``language`` words an embedded
     evaluation's steps. Raises ConflictError (400) or ModelError (422) for a request the model
-    cannot answer (validate.py)."""
-    check_payback(request)
+    cannot answer (validate.py, normal.py)."""
+    normal = normalize(request)
     evaluation = (
         None
-        if request.evaluation is UNSET
-        else funnel.evaluation(request.evaluation, minor_unit, language)
+        if normal.evaluation is None
+        else funnel.evaluation(normal.evaluation, minor_unit, language)
     )
     with localcontext(FIFTY_DIGITS):
-        main = case(request, minor_unit)
-        value = cashflow.worth(main, factors_of(request, main))
-        return answer(request, minor_unit, main, value, evaluation)
+        main = case(normal, minor_unit)
+        factors = cashflow.discount_factors(
+            exact(normal.annual_discount_rate), normal.periods + 1, main.period_months
+        )
+        value = cashflow.worth(main, factors)
+        return answer(request, normal, minor_unit, main=main, value=value, evaluation=evaluation)
 
 
 def answer(
     request: PaybackRequest,
+    normal: Normal,
     minor_unit: int,
+    *,
     main: Case,
     value: Worth,
     evaluation: EvaluateResponse | None,
@@ -49,29 +52,30 @@ def answer(
         return None if amount is None else money(amount)
 
     months = main.period_months
+    figures = headline(value, minor_unit, months)
     irr_period = cashflow.irr_per_period(value)
     irr_monthly, irr_annual = cashflow.rates(irr_period, months)
     ends = cashflow.year_ends(len(value.benefits), months)
     return PaybackResponse(
-        currency=request.currency,
+        currency=normal.currency,
         monthly_benefit=maybe_money(main.monthly_benefit),
         productivity_monthly_benefit=maybe_money(main.productivity),
         risk_adjusted_monthly_benefit=maybe_money(main.risk_adjusted_benefit),
         one_time_costs=money(value.costs[0]),
         monthly_costs=maybe_money(main.monthly_costs),
-        horizon_months=(len(value.benefits) - 1) * months,
-        ramp_up_months=0 if request.ramp_up_months is UNSET else int(request.ramp_up_months),
-        period="month" if months == 1 else "year",
+        horizon_months=normal.periods * months,
+        ramp_up_months=normal.ramp_up_months,
+        period=normal.period,
         payback_periods=cashflow.months(value.payback_periods, 1),
         discounted_payback_periods=cashflow.months(value.discounted_payback_periods, 1),
-        payback_months=cashflow.months(value.payback_periods, months),
-        discounted_payback_months=cashflow.months(value.discounted_payback_periods, months),
+        payback_months=figures.payback_months,
+        discounted_payback_months=figures.discounted_payback_months,
         total_benefits=money(value.total_benefits),
         total_costs=money(value.total_costs),
         pv_benefits=money(value.pv_benefits),
         pv_costs=money(value.pv_costs),
-        npv=money(value.npv),
-        roi=cashflow.roi(value, minor_unit),
+        npv=figures.npv,
+        roi=figures.roi,
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
         irr_period=irr_period,
@@ -79,15 +83,18 @@ def answer(
         years=cashflow.years(value, minor_unit, months),
         evaluation=evaluation,
         scenarios=[
-            scenario(request, minor_unit, s.name, s.effect_scale) for s in request.scenarios
+            scenario(normal, minor_unit, s.name, s.effect_scale, value.factors)
+            for s in normal.scenarios
         ],
         break_even=break_even(value, minor_unit),
         lines=[line_result(line, value.factors, ends, minor_unit) for line in main.lines],
         solution=(
-            None if request.solve is UNSET else solution(request, minor_unit, main, value.factors)
+            None
+            if normal.solve is None
+            else solution(request, normal, minor_unit, main, value.factors)
         ),
         model_version=MODEL_VERSION,
-        calculation_id=calculation_id(request),
+        calculation_id=calculation_id(normal),
     )
 
 
@@ -99,6 +106,7 @@ def line_result(
     total = round_flow(sum(line.amounts, ZERO), minor_unit)
     return LineResult(
         name=line.name,
+        source=line.source,
         side=line.side,
         kind=line.kind,
         total=total,
@@ -107,13 +115,6 @@ def line_result(
         else round_flow(present_value(line.amounts, factors), minor_unit),
         years=cashflow.by_year(line.amounts, ends, minor_unit),
     )
-
-
-def factors_of(request: PaybackRequest, priced: Case) -> list[Decimal] | None:
-    """df_t for the request's periods (cashflow.discount_factors)."""
-    periods = len(priced.lines[0].amounts)
-    rate = exact(request.annual_discount_rate)
-    return cashflow.discount_factors(rate, periods, priced.period_months)
 
 
 def break_even(value: Worth, minor_unit: int) -> BreakEven:
@@ -126,10 +127,14 @@ def break_even(value: Worth, minor_unit: int) -> BreakEven:
     )
 
 
-def scenario(request: PaybackRequest, minor_unit: int, name: str, scale: float) -> PaybackScenario:
-    """The headline figures with every benefit line's effect times ``scale``."""
-    scaled = case(request, minor_unit, exact(scale))
-    value = cashflow.worth(scaled, factors_of(request, scaled))
+def scenario(
+    normal: Normal, minor_unit: int, name: str, scale: float, factors: list[Decimal] | None
+) -> PaybackScenario:
+    """The headline figures with every benefit line's effect times ``scale``; ``factors`` are
+    the request's discount factors."""
+    scaled = case(normal, minor_unit, exact(scale))
+    value = cashflow.worth(scaled, factors)
+    figures = headline(value, minor_unit, scaled.period_months)
     irr_monthly, irr_annual = cashflow.rates(cashflow.irr_per_period(value), scaled.period_months)
     return PaybackScenario(
         name=name,
@@ -139,16 +144,14 @@ def scenario(request: PaybackRequest, minor_unit: int, name: str, scale: float) 
             if scaled.monthly_benefit is None
             else round_flow(scaled.monthly_benefit, minor_unit)
         ),
-        payback_months=cashflow.months(value.payback_periods, scaled.period_months),
-        discounted_payback_months=cashflow.months(
-            value.discounted_payback_periods, scaled.period_months
-        ),
+        payback_months=figures.payback_months,
+        discounted_payback_months=figures.discounted_payback_months,
         total_benefits=round_flow(value.total_benefits, minor_unit),
         total_costs=round_flow(value.total_costs, minor_unit),
         pv_benefits=round_flow(value.pv_benefits, minor_unit),
         pv_costs=round_flow(value.pv_costs, minor_unit),
-        npv=round_flow(value.npv, minor_unit),
-        roi=cashflow.roi(value, minor_unit),
+        npv=figures.npv,
+        roi=figures.roi,
         irr_monthly=irr_monthly,
         irr_annual=irr_annual,
     )

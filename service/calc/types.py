@@ -31,6 +31,13 @@ MAX_SEATS = 1e6
 MAX_SOLVE_TARGET = 1e15
 MAX_POINTER_LENGTH = 200
 
+# Which numeric fields solve may vary, and on what grid (roi-model.md, "Solve"): the grid rides on
+# the type as msgspec metadata (msgspec.inspect shows it, the JSON Schema leaves it out). A field
+# without a grid is not variable: counts, horizons, ramps, months, scenario scales.
+MONEY = Meta(extra={"grid": "money"})  # the currency's minor unit
+WHOLE = Meta(extra={"grid": "whole"})  # 1
+FINE = Meta(extra={"grid": "fine"})  # 10^-6
+
 CurrencyCode = Annotated[
     str,
     Meta(
@@ -53,6 +60,7 @@ Count = Annotated[
 ]
 Uplift = Annotated[
     float,
+    FINE,
     Meta(
         ge=-1,
         le=MAX_UPLIFT,
@@ -61,19 +69,22 @@ Uplift = Annotated[
 ]
 DealValue = Annotated[
     float,
+    MONEY,
     Meta(gt=0, le=MAX_MONEY, description="Average value of one won deal, in the currency."),
 ]
 GrossMargin = Annotated[
     float,
+    FINE,
     Meta(
         gt=0,
         le=1,
         description="Share of revenue that is gain (contribution). 1 counts revenue as gain.",
     ),
 ]
-Amount = Annotated[float, Meta(ge=0, le=MAX_MONEY, description="Money, in the currency.")]
+Amount = Annotated[float, MONEY, Meta(ge=0, le=MAX_MONEY, description="Money, in the currency.")]
 Benefit = Annotated[
     float,
+    MONEY,
     Meta(
         ge=-MAX_MONEY,
         le=MAX_MONEY,
@@ -102,9 +113,9 @@ RampUpMonths = Annotated[
     ),
 ]
 AnnualRate = Annotated[
-    float, Meta(ge=0, le=1, description="Annual discount rate as a fraction (0.1 = 10 %).")
+    float, FINE, Meta(ge=0, le=1, description="Annual discount rate as a fraction (0.1 = 10 %).")
 ]
-Share = Annotated[float, Meta(ge=0, le=1, description="A fraction between 0 and 1.")]
+Share = Annotated[float, FINE, Meta(ge=0, le=1, description="A fraction between 0 and 1.")]
 EffectScale = Annotated[
     float,
     Meta(
@@ -122,18 +133,21 @@ Swing = Annotated[
     ),
 ]
 Users = Annotated[
-    float, Meta(ge=0, le=MAX_USERS, multiple_of=1, description="People using the CRM.")
+    float, WHOLE, Meta(ge=0, le=MAX_USERS, multiple_of=1, description="People using the CRM.")
 ]
 HoursPerMonth = Annotated[
     float,
+    FINE,
     Meta(ge=0, le=MAX_HOURS_PER_MONTH, description="Hours each user saves a month."),
 ]
 HourlyCost = Annotated[
     float,
+    MONEY,
     Meta(ge=0, le=MAX_HOURLY_COST, description="Loaded cost of one hour of a user's time."),
 ]
 Realization = Annotated[
     float,
+    FINE,
     Meta(ge=0, le=1, description="Share of the saved time that becomes productive work."),
 ]
 Rounding = Literal["whole_units", "exact"]
@@ -173,8 +187,9 @@ Scenarios = Annotated[
 ]
 
 
-class EvaluateRequest(_Input, frozen=True):
-    """A sales funnel before the CRM and the effects expected from it."""
+class SalesFunnel(_Input, frozen=True):
+    """A sales funnel before the CRM and the effects expected from it: what a funnel benefit
+    line prices (an /evaluate request without its scenarios and sensitivity table)."""
 
     stages: Annotated[
         list[Stage],
@@ -197,13 +212,19 @@ class EvaluateRequest(_Input, frozen=True):
             )
         ),
     ] = "whole_units"
+
+
+class EvaluateRequest(SalesFunnel, frozen=True):
+    """A sales funnel before the CRM and the effects expected from it, with the variants and the
+    sensitivity table to answer beside it."""
+
     scenarios: Scenarios = []
-    solve: Solve | UnsetType = UNSET
     sensitivity_swing: Swing | UnsetType = UNSET
 
 
 Risk = Annotated[
     float,
+    FINE,
     Meta(
         ge=0,
         le=1,
@@ -256,17 +277,20 @@ class PerSeatLicence(_Input, frozen=True):
     name: Name
     seats: Annotated[
         float,
+        WHOLE,
         Meta(ge=1, le=MAX_SEATS, multiple_of=1, description="Seats licensed (a whole number)."),
     ]
     price_per_seat: Annotated[
-        float, Meta(ge=0, le=MAX_MONEY, description="Money per seat per month, in the currency.")
+        float,
+        MONEY,
+        Meta(ge=0, le=MAX_MONEY, description="Money per seat per month, in the currency."),
     ]
     billing: Annotated[
         Literal["monthly", "annual"],
         Meta(description="monthly: paid each month; annual: 12 months paid in advance."),
     ] = "monthly"
     annual_escalation: Annotated[
-        float, Meta(ge=0, le=1, description="Price rise at each anniversary (0.05 = +5 %).")
+        float, FINE, Meta(ge=0, le=1, description="Price rise at each anniversary (0.05 = +5 %).")
     ] = 0.0
     risk: Risk | UnsetType = UNSET
 
@@ -357,9 +381,10 @@ class _BenefitLine(_Input, frozen=True, tag_field="kind"):
 
 
 class FunnelBenefit(_BenefitLine, frozen=True, kw_only=True, tag="funnel"):
-    """The monthly gain of a sales funnel (an /evaluate request)."""
+    """The monthly gain of a sales funnel (an /evaluate request without its scenarios and
+    sensitivity table: the request's own scenarios scale it)."""
 
-    evaluation: EvaluateRequest
+    evaluation: SalesFunnel
 
 
 class ProductivityBenefit(_BenefitLine, frozen=True, kw_only=True, tag="productivity"):

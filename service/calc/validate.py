@@ -16,15 +16,21 @@ from __future__ import annotations
 from msgspec import UNSET
 
 from .errors import ConflictError, ModelError, Violation
-from .fields import locate
 from .money import ONE, exact, show
-from .types import EvaluateRequest, FunnelBenefit, PaybackRequest, Scenario
+from .types import EvaluateRequest, FunnelBenefit, PaybackRequest, SalesFunnel, Scenario
 
 
 def evaluate_violations(request: EvaluateRequest, pointer: str = "") -> list[Violation]:
+    """funnel_violations, then those of the uplifts scaled by any of its scenarios. ``pointer``
+    locates the funnel in the body."""
+    return funnel_violations(request, pointer) or scenario_violations(
+        request, request.scenarios, pointer
+    )
+
+
+def funnel_violations(request: SalesFunnel, pointer: str = "") -> list[Violation]:
     """A funnel's counts may not grow downwards (c_i > c_{i-1}) and no projected conversion may
-    exceed 100 % (c_i / c_{i-1} × (1 + u_i) > 1), checked exactly; nor may the uplifts scaled by
-    any of its scenarios. ``pointer`` locates the funnel in the body."""
+    exceed 100 % (c_i / c_{i-1} × (1 + u_i) > 1), checked exactly."""
     violations = []
     stages = request.stages
     counts = [exact(stage.count) for stage in stages]
@@ -43,13 +49,11 @@ def evaluate_violations(request: EvaluateRequest, pointer: str = "") -> list[Vio
                 f"the projected conversion into {stages[i].name!r} would exceed 100 %; "
                 f"with this baseline the uplift may be at most {show(above / count - ONE)}",
             ))  # fmt: skip
-    if violations:
-        return violations
-    return scenario_violations(request, request.scenarios, pointer)
+    return violations
 
 
 def scenario_violations(
-    request: EvaluateRequest, scenarios: list[Scenario], pointer: str, funnel_pointer: str = ""
+    request: SalesFunnel, scenarios: list[Scenario], pointer: str, funnel_pointer: str = ""
 ) -> list[Violation]:
     """A scenario may not scale an uplift of the funnel below -100 % or past a 100 %
     conversion. ``pointer`` locates the scenarios; ``funnel_pointer`` the funnel, when it is
@@ -112,8 +116,9 @@ def shape_conflict(request: PaybackRequest) -> Violation | None:  # noqa: PLR091
 
 def payback_violations(request: PaybackRequest) -> list[Violation]:
     """Everything the model rejects in a /payback request of a valid shape: months beyond the
-    horizon, an embedded funnel in another currency or one evaluate_violations rejects (also
-    under the request's scenarios), schedule rows of unequal length, an unsolvable solve."""
+    horizon, an embedded funnel in another currency or one funnel_violations rejects (also
+    under the request's scenarios, and its own for the old ``evaluation``), schedule rows of
+    unequal length. (normal.py locates a solve's field.)"""
     horizon = request.horizon_months
     violations: list[Violation] = []
 
@@ -149,10 +154,6 @@ def payback_violations(request: PaybackRequest) -> list[Violation]:
             violations += _funnel(request, request.evaluation, "/evaluation")
     else:
         violations += _schedule_lengths(request)
-    if request.solve is not UNSET and not violations:
-        field = locate(request, request.solve.vary, minor_unit=0)
-        if isinstance(field, str):
-            violations.append(Violation("/solve/vary", field))
     return violations
 
 
@@ -166,16 +167,21 @@ def check_payback(request: PaybackRequest) -> None:
         raise ModelError(violations)
 
 
-def _funnel(request: PaybackRequest, funnel: EvaluateRequest, pointer: str) -> list[Violation]:
+def _funnel(request: PaybackRequest, funnel: SalesFunnel, pointer: str) -> list[Violation]:
     if funnel.currency != request.currency:
         return [Violation(
             f"{pointer}/currency",
             f"the evaluation is in {funnel.currency} but the payback in {request.currency}; "
             "use one currency",
         )]  # fmt: skip
-    return evaluate_violations(funnel, pointer) or scenario_violations(
-        funnel, request.scenarios, "", pointer
+    # the old ``evaluation`` is answered in full, its own scenarios included; a funnel line is
+    # only its funnel
+    own = (
+        evaluate_violations(funnel, pointer)
+        if isinstance(funnel, EvaluateRequest)
+        else funnel_violations(funnel, pointer)
     )
+    return own or scenario_violations(funnel, request.scenarios, "", pointer)
 
 
 def _schedule_lengths(request: PaybackRequest) -> list[Violation]:

@@ -468,21 +468,21 @@ Crossing = Literal["first", "last"]
 
 
 def payback_time(
-    cumulative: list[Alg], net: list[Alg], rule: PaybackRule, crossing: Crossing = "first"
+    cumulative: list[Alg], net: list[Alg], rule: PaybackRule, crossing: Crossing = "last"
 ) -> Fraction | Decimal | None:
-    """spec: "where the cumulative net first turns non-negative in month t, payback = (t - 1) +
-    (-cumulative_{t-1}) / net_t. 0 when nothing is owed; null when it does not pay back within H."
+    """spec: "where the cumulative net turns non-negative in month t for the last time (it stays
+    non-negative from there to H), payback = (t - 1) + (-cumulative_{t-1}) / net_t. 0 when
+    nothing is ever owed; null when the cumulative is negative at H."
 
     In periods (months, or years for a yearly schedule); exact where the operands are rational.
 
     Decided (rule "never_owed"): "nothing is owed" means the cumulative is never negative in
-    months 0..H. Otherwise payback is where it first turns from negative to non-negative. (The
-    other reading, "nothing_at_month_0": 0 whenever C_0 = 0, even if monthly costs then run the
-    cumulative negative.)
+    months 0..H. (The other reading, "nothing_at_month_0": 0 whenever C_0 = 0, even if monthly
+    costs then run the cumulative negative.)
 
-    ``crossing``: "first" is the page's word. In model 2 the cumulative can turn non-negative and
-    then negative again (a cost paid in a later month); "last" is the other reading, payback
-    where it turns non-negative for good (null when it ends negative). The two differ only then.
+    ``crossing``: "last" is the page's word. "first" is the reading of model 1.2.0: where the
+    cumulative first turns non-negative, even when it falls negative again later (a cost paid
+    in a later month). The two differ only then.
     """
     signs = [c.sign() for c in cumulative]
     if rule == "nothing_at_month_0" and signs[0] >= 0:
@@ -701,7 +701,7 @@ def payback(
     rule: PaybackRule = "never_owed",
     *,
     scale: Fraction = Fraction(1),
-    crossing: Crossing = "first",
+    crossing: Crossing = "last",
     ties: Ties = "away",
 ) -> RefPayback:
     """The /payback answer's figures; ``scale``: a scenario's effect_scale. ``crossing`` and
@@ -787,7 +787,7 @@ def payback(
     payback_periods = payback_time(*undiscounted, rule, crossing)
     # spec: "`discounted_payback_months`: the same on the discounted flows net_t × df_t"
     discounted_payback_periods = payback_time(discounted_cumulative, discounted_net, rule, crossing)
-    # where the page's "first turns non-negative" and "turns non-negative for good" differ
+    # where the last crossing (the page's) and the first (model 1.2.0's) differ
     other: Crossing = "last" if crossing == "first" else "first"
     payback_rereads = payback_periods != payback_time(*undiscounted, rule, other) or (
         discounted_payback_periods

@@ -533,11 +533,11 @@ KNOWN: list[tuple[str, dict[str, Any], str, Any, str]] = [
     ("df-tie", DISCOUNT_TIE, "cash_flows[6].discounted_net", Decimal("0.01"),
      "exact ties under a rational discount factor (1.44^(-1/2) = 1/1.2) are rounded towards "
      "zero, not half-up from the exact value"),
-    # cumulative -50, 50, -100, 0: "first turns non-negative" in month 1, 0 + 50 / 100 = 0.5;
-    # the service once read "for the last time": 2 + 100 / 100 = 3.0
-    ("payback-first-crossing", REDIP, "payback_months", 0.5,
-     "the service takes payback where the cumulative net turns non-negative for the last time "
-     "(docs/roi-model.md); the design page says where it first turns non-negative"),
+    # cumulative -50, 50, -100, 0: it turns non-negative for the last time in month 3,
+    # 2 + 100 / 100 = 3.0; model 1.2.0 took the first time: 0 + 50 / 100 = 0.5
+    ("payback-last-crossing", REDIP, "payback_months", 3.0,
+     "the service took payback where the cumulative net first turns non-negative; the design "
+     "page says where it turns non-negative for the last time"),
 ]  # fmt: skip
 
 
