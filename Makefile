@@ -41,10 +41,12 @@ browser: ## Debian's chromium and poppler-utils (pdftotext) for the page tests, 
 .PHONY: test
 test: install-dev deploy-tools browser ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto -m "not e2e and not serial"  # in-process tests, on every core
+	$(PY) -m pytest -m "e2e or serial"  # real servers and clocks: one at a time
 
 .PHONY: fuzz
-fuzz: install-dev ## schemathesis in depth: all checks and phases, both modes, 1,000 examples per operation
+fuzz: install-dev ## the model's properties at 1,000 examples each, then schemathesis in depth (all checks and phases, both modes, 1,000 examples per operation)
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest -n auto tests/unit
 	mkdir -p artifacts
 	$(PY) -m tests.tools.serve LOG_LEVEL=warning -- $(VENV)/bin/schemathesis run openapi/openapi.json \
 	  --url {url} --checks all --phases examples,coverage,fuzzing --mode all \

@@ -27,11 +27,13 @@ from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Deterministic property tests: CI and laptops see the same examples.
+# Deterministic property tests: CI and laptops see the same examples. "thorough" (make fuzz)
+# draws 1,000 examples a property; HYPOTHESIS_PROFILE picks the profile.
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile("ci")
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -10,7 +10,10 @@ import pytest
 
 from service.http.limits import BodyDeadlines, BodyTimeout
 
-pytestmark = pytest.mark.timeout(10)  # a broken deadline would otherwise hang here
+pytestmark = [
+    pytest.mark.timeout(10),  # a broken deadline would otherwise hang here
+    pytest.mark.serial,  # deadlines are measured on the clock
+]
 
 MESSAGE = {"type": "http.request", "body": b"{}", "more_body": False}
 

@@ -16,6 +16,8 @@ from service.http.app import create_app
 from service.http.server import EdgeProtocol, edge_protocol
 from service.settings import Settings
 
+pytestmark = pytest.mark.serial  # timers of 0.05-0.2 s on the clock
+
 
 class Transport(asyncio.Transport):
     def __init__(self) -> None:

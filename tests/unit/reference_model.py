@@ -703,10 +703,12 @@ def payback(
     scale: Fraction = Fraction(1),
     crossing: Crossing = "last",
     ties: Ties = "away",
+    detail: bool = True,
 ) -> RefPayback:
     """The /payback answer's figures; ``scale``: a scenario's effect_scale. ``crossing`` and
     ``ties`` other than their defaults are not the page's readings (see payback_time and
-    round_half_up): tests use them to name a known difference."""
+    round_half_up): tests use them to name a known difference. ``detail=False`` leaves out the
+    rows (cash_flows, years, lines): a scenario answers the headline figures only."""
     evaluation = stated = risk_adjusted = None
     period: Literal["month", "year"] = "month"
     if request.schedule is not UNSET:
@@ -782,6 +784,7 @@ def payback(
             discounted_cumulative=discounted_cumulative[t].money(minor_unit, ties),
         )
         for t in range(N + 1)
+        if detail
     ]
     undiscounted = [disc.constant(c) for c in cumulative], [disc.constant(n) for n in net]
     payback_periods = payback_time(*undiscounted, rule, crossing)
@@ -819,6 +822,7 @@ def payback(
             pv_costs=year_pv_costs[k],
         )
         for k in range(len(ends))
+        if detail
     ]
     # spec: "`total` = M(Σ_t x_t), `pv` = M(Σ_t x_t df_t), `years` = the line's amount in each
     # row of the answer's `years` table, as differences of rounded running totals"
@@ -832,10 +836,18 @@ def payback(
             years=rows(line.flows),
         )
         for line in lines
+        if detail
     ]
 
-    model_1 = request.schedule is UNSET and request.benefits is UNSET
     costs = Costs() if request.costs is UNSET else request.costs
+    # model 1's C_0 and C_m: the old fields with plain cost items (no per-seat licence, no
+    # item's own risk, month or start month: model 2's)
+    plain_costs = (
+        not costs.per_seat
+        and all(c.risk is UNSET and c.month == 0 for c in costs.one_time)
+        and all(c.risk is UNSET and c.start_month == 1 for c in costs.monthly)
+    )
+    model_1 = request.schedule is UNSET and request.benefits is UNSET and plain_costs
     kappa = exact(request.risk_adjustment.costs)
     return RefPayback(
         # spec: "`monthly_benefit` (the benefit before risk adjustment)"
