@@ -48,6 +48,17 @@
       oneTimeLegend: "One-time costs",
       monthlyLegend: "Monthly costs",
       addCost: "+ Add a cost",
+      perSeatLegend: "Licences per seat",
+      perSeatHint: "The CRM vendor's price: seats × price per seat a month. Billed annually, each year is paid in advance, in full.",
+      addLicence: "+ Add a licence",
+      seats: "Seats",
+      pricePerSeat: "Price per seat a month",
+      billing: "Billed",
+      billingMonthly: "monthly",
+      billingAnnual: "annually",
+      escalation: "Price rise a year, %",
+      licenceN: "Licence {n}",
+      removeLicence: "Remove licence {n}",
       timeLegend: "Time and money",
       rampUp: "Ramp-up, months",
       rampUpHint: "Ramp-up: months until the full effect; 0 means from the first month.",
@@ -141,8 +152,8 @@
       nothing: "—",
       stageDefaults: ["leads", "opportunities", "deals"],
       stageNew: "stage {n}",
-      costDefaults: { one_time: "licence, integrations, consulting", monthly: "subscription" },
-      costNew: { one_time: "one-time cost {n}", monthly: "monthly cost {n}" },
+      costDefaults: { one_time: "licence, integrations, consulting", monthly: "subscription", per_seat: "CRM licences" },
+      costNew: { one_time: "one-time cost {n}", monthly: "monthly cost {n}", per_seat: "licence {n}" },
       discounted: "discounted",
       cumulative: "cumulative",
     },
@@ -168,6 +179,17 @@
       oneTimeLegend: "Одноразові витрати",
       monthlyLegend: "Щомісячні витрати",
       addCost: "+ Додати витрату",
+      perSeatLegend: "Ліцензії за місце",
+      perSeatHint: "Ціна постачальника CRM: місця × ціна за місце на місяць. За щорічної оплати кожен рік сплачується наперед і повністю.",
+      addLicence: "+ Додати ліцензію",
+      seats: "Кількість місць",
+      pricePerSeat: "Ціна за місце на місяць",
+      billing: "Оплата",
+      billingMonthly: "щомісяця",
+      billingAnnual: "щороку",
+      escalation: "Подорожчання за рік, %",
+      licenceN: "Ліцензія {n}",
+      removeLicence: "Видалити ліцензію {n}",
       timeLegend: "Час і гроші",
       rampUp: "Вихід на повний ефект, місяців",
       rampUpHint: "Вихід на повний ефект: місяців до повної вигоди; 0 — з першого місяця.",
@@ -261,8 +283,8 @@
       nothing: "—",
       stageDefaults: ["ліди", "потенційні угоди", "завершені угоди"],
       stageNew: "етап {n}",
-      costDefaults: { one_time: "ліцензія, інтеграції, консультації", monthly: "абонплата" },
-      costNew: { one_time: "одноразова витрата {n}", monthly: "щомісячна витрата {n}" },
+      costDefaults: { one_time: "ліцензія, інтеграції, консультації", monthly: "абонплата", per_seat: "ліцензії CRM" },
+      costNew: { one_time: "одноразова витрата {n}", monthly: "щомісячна витрата {n}", per_seat: "ліцензія {n}" },
       discounted: "дисконтований",
       cumulative: "накопичений",
     },
@@ -519,6 +541,43 @@
     ]);
   }
 
+  // A licence priced per seat: the CRM vendor's own price. Optional (a visitor without one removes
+  // it); the seeded row has no price, so the seed's business case is unchanged until one is typed.
+  var SEED_LICENCE = { seats: 10, price: 0, billing: "monthly", escalation: 0 };
+  var BILLING = [["monthly", "billingMonthly"], ["annual", "billingAnnual"]];
+  var LICENCE_ROLES = ["name", "seats", "price", "billing", "escalation"];
+  var LICENCE_LABELS = { name: "costName", seats: "seats", price: "pricePerSeat", billing: "billing", escalation: "escalation" };
+  var LICENCE_FIELDS = { name: "name", seats: "seats", price: "price_per_seat", billing: "billing", escalation: "annual_escalation" };
+
+  function licenceRow(name, seats, price, billing, escalation, defaultKey) {
+    var nameInput = el("input", { type: "text", maxlength: "80", autocomplete: "off", "data-role": "name" });
+    nameInput.value = name;
+    if (defaultKey) nameInput.dataset.defaultKey = defaultKey;
+    var seatsInput = el("input", { type: "number", inputmode: "numeric", min: "1", max: "1000000", step: "1", "data-role": "seats" });
+    seatsInput.value = String(seats);
+    var priceInput = el("input", { type: "number", inputmode: "decimal", min: "0", step: "any", "data-role": "price" });
+    priceInput.value = String(price);
+    var billingSelect = el("select", { "data-role": "billing" }, BILLING.map(function (option) {
+      return el("option", { value: option[0], "data-i18n": option[1], text: t(option[1]) });
+    }));
+    // a link's value the select cannot take is left out: the row keeps monthly billing
+    billingSelect.value = BILLING.some(function (option) { return option[0] === billing; }) ? billing : "monthly";
+    var escalationInput = el("input", { type: "number", inputmode: "decimal", min: "0", max: "100", step: "any", "data-role": "escalation", "data-percent": "" });
+    escalationInput.value = String(escalation);
+    var remove = el("button", { type: "button", class: "remove", "data-action": "remove-cost", text: "×" });
+    // titled like a stage: five fields want the row's full width, two to a line
+    return el("li", { class: "licence row", "data-kind": "per_seat" }, [
+      el("div", { class: "row-head" }, [el("span", { class: "row-title" }), remove]),
+      el("div", { class: "row-fields" }, [
+        field("", nameInput, "f-name"),
+        field("", seatsInput, "f-seats"),
+        field("", priceInput, "f-price"),
+        field("", billingSelect, "f-billing"),
+        field("", escalationInput, "f-escalation"),
+      ]),
+    ]);
+  }
+
   // Ids, pointers and labels follow the rows' positions; called after every add or remove.
   function renumber() {
     var stages = stagesList.children;
@@ -566,6 +625,28 @@
       });
       $("add-" + kind).disabled = rows.length >= MAX_COST_LINES;
     });
+    var licences = $("costs-per_seat").children;
+    Array.prototype.forEach.call(licences, function (li, i) {
+      var n = i + 1;
+      var row = t("licenceN", { n: n });
+      li.setAttribute("data-pointer", "/costs/per_seat/" + i);
+      li.querySelector(".row-title").textContent = row;
+      LICENCE_ROLES.forEach(function (role) {
+        var input = li.querySelector('[data-role="' + role + '"]');
+        var pointer = "/costs/per_seat/" + i + "/" + LICENCE_FIELDS[role];
+        input.id = "licence-" + i + "-" + role;
+        input.name = "costs.per_seat[" + i + "]." + LICENCE_FIELDS[role];
+        input.setAttribute("data-pointer", pointer);
+        var label = input.parentNode.querySelector("label");
+        label.setAttribute("for", input.id);
+        label.textContent = t(LICENCE_LABELS[role]);
+        input.setAttribute("aria-label", t("fieldOf", { label: label.textContent, row: row }));
+      });
+      var remove = li.querySelector(".remove");
+      remove.setAttribute("aria-label", t("removeLicence", { n: n }));
+      remove.title = remove.getAttribute("aria-label");
+    });
+    $("add-per_seat").disabled = licences.length >= MAX_COST_LINES;
   }
 
   function seedForm() {
@@ -574,6 +655,8 @@
     });
     $("costs-one_time").appendChild(costRow("one_time", t("costDefaults").one_time, 15000, "one_time"));
     $("costs-monthly").appendChild(costRow("monthly", t("costDefaults").monthly, 0, "monthly"));
+    $("costs-per_seat").appendChild(licenceRow(t("costDefaults").per_seat, SEED_LICENCE.seats, SEED_LICENCE.price,
+      SEED_LICENCE.billing, SEED_LICENCE.escalation, "per_seat"));
     renumber();
   }
 
@@ -611,6 +694,14 @@
         $("costs-" + kind).appendChild(costRow(kind, row[0], row[1], null));
       });
     });
+    // licences may be none at all (the visitor removed the seeded one)
+    var licences = sharedRows(state.costs && state.costs.per_seat, LICENCE_ROLES.length, 0, MAX_COST_LINES);
+    if (licences) {
+      $("costs-per_seat").textContent = "";
+      licences.forEach(function (row) {
+        $("costs-per_seat").appendChild(licenceRow(row[0], row[1], row[2], row[3], row[4], null));
+      });
+    }
     renumber();
   }
 
@@ -627,7 +718,11 @@
       lang: lang,
       inputs: inputs,
       stages: rows(stagesList, ["name", "count", "uplift"]),
-      costs: { one_time: rows($("costs-one_time"), ["name", "amount"]), monthly: rows($("costs-monthly"), ["name", "amount"]) },
+      costs: {
+        one_time: rows($("costs-one_time"), ["name", "amount"]),
+        monthly: rows($("costs-monthly"), ["name", "amount"]),
+        per_seat: rows($("costs-per_seat"), LICENCE_ROLES),
+      },
     };
   }
 
@@ -697,7 +792,10 @@
   function addCost(kind) {
     var list = $("costs-" + kind);
     if (list.children.length >= MAX_COST_LINES) return;
-    var row = costRow(kind, t("costNew")[kind].replace("{n}", list.children.length + 1), 0, null);
+    var name = t("costNew")[kind].replace("{n}", list.children.length + 1);
+    var row = kind === "per_seat"
+      ? licenceRow(name, SEED_LICENCE.seats, SEED_LICENCE.price, SEED_LICENCE.billing, SEED_LICENCE.escalation, null)
+      : costRow(kind, name, 0, null);
     list.appendChild(row);
     renumber();
     row.querySelector('[data-role="name"]').focus();
@@ -713,7 +811,8 @@
     renumber();
     var next = list.children[Math.min(index, list.children.length - 1)];
     var focusTarget = next && next.querySelector(".remove:not([disabled])");
-    (focusTarget || next.querySelector("input")).focus();
+    if (next) (focusTarget || next.querySelector("input")).focus();
+    else list.parentNode.querySelector(".add").focus(); // the last licence gone: its add button
     schedule();
   }
 
@@ -744,6 +843,14 @@
           amount: readNumber(li.querySelector('[data-role="amount"]'), errors),
         };
       });
+    });
+    costs.per_seat = Array.prototype.map.call($("costs-per_seat").children, function (li) {
+      var licence = {};
+      LICENCE_ROLES.forEach(function (role) {
+        var input = li.querySelector('[data-role="' + role + '"]');
+        licence[LICENCE_FIELDS[role]] = role === "name" ? input.value.trim() : role === "billing" ? input.value : readNumber(input, errors);
+      });
+      return licence;
     });
     var body = {
       currency: currency,
@@ -1317,7 +1424,7 @@
       var key = input.dataset.defaultKey;
       var value = null;
       if (/^d\d+$/.test(key)) value = t("stageDefaults")[Number(key.slice(1))];
-      else if (key === "one_time" || key === "monthly") value = t("costDefaults")[key];
+      else if (key === "one_time" || key === "monthly" || key === "per_seat") value = t("costDefaults")[key];
       if (value && input.value !== value) {
         input.value = value;
         namesChanged = true;
@@ -1348,6 +1455,7 @@
       if (button.id === "add-stage") addStage();
       else if (button.id === "add-one_time") addCost("one_time");
       else if (button.id === "add-monthly") addCost("monthly");
+      else if (button.id === "add-per_seat") addCost("per_seat");
       else if (button.dataset.action) removeRow(button);
     });
     $("copy-link").addEventListener("click", copyLink);
