@@ -21,7 +21,15 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]  # no py.typed
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    Locator,
+    Page,
+    Playwright,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from service.calc import MODEL_VERSION
 
@@ -409,13 +417,19 @@ def test_an_old_link_keeps_working_when_fields_come_and_go(visit: Callable[..., 
     page = seen.page
     expect(page.locator("#horizon")).to_have_value("24")
     expect(page.locator("#stages > li")).to_have_count(3)  # the seed's funnel
+    expect(page.locator("#costs-per_seat > li")).to_have_count(1)  # the seed's licence, unpriced
     expect(page.locator("#gain")).to_have_text("+UAH 19,082")
     broken = visit(1280, "en-US", path="/#s=%%%not-base64")
     expect(broken.page.locator("#gain")).to_have_text("+UAH 19,082")
     # a value a field cannot take is left out; ?lang= in the address beats the link's language
-    odd_link = shared_link({"lang": "en", "inputs": {"rounding": "bogus"}})
+    odd_link = shared_link({
+        "lang": "en", "inputs": {"rounding": "bogus"},
+        "costs": {"per_seat": [["seats", "3", "0", "fortnightly", "0"]]},
+    })  # fmt: skip
     odd = visit(1280, "en-US", path=odd_link.replace("/#", "/?lang=uk#", 1))
     expect(odd.page.locator("#rounding")).to_have_value("whole_units")
+    expect(odd.page.locator("#licence-0-seats")).to_have_value("3")
+    expect(odd.page.locator("#licence-0-billing")).to_have_value("monthly")
     expect(odd.page.locator("#gain")).to_contain_text("19")
     assert odd.page.evaluate("document.documentElement.lang") == "uk"
     odd.assert_clean()
@@ -528,6 +542,7 @@ def test_the_printed_business_case_fits_two_a4_pages_and_says_what_and_when(
     assert payback in text
     assert MODEL_VERSION in text and str(datetime.date.today().year) in text  # model and date
     for words in ({"en-US": "Benefits haircut", "uk-UA": "вигод"}[locale],  # an assumption
+                  {"en-US": "Price per seat", "uk-UA": "Ціна за місце"}[locale],  # a licence
                   {"en-US": "Cumulative cash flow", "uk-UA": "Накопичений"}[locale]):  # fmt: skip
         assert words.lower() in text.lower(), words
     subprocess.run(
@@ -614,6 +629,136 @@ def test_time_saved_adds_the_productivity_benefit_the_api_computes(
     seen.assert_clean()
 
 
+LICENCE_ROW = {"en-US": "Licence {n}", "uk-UA": "Ліцензія {n}"}
+LICENCE_LABELS = {
+    "en-US": {"name": "What", "seats": "Seats", "price": "Price per seat a month",
+              "billing": "Billed", "escalation": "Price rise a year, %"},
+    "uk-UA": {"name": "Що", "seats": "Кількість місць", "price": "Ціна за місце на місяць",
+              "billing": "Оплата", "escalation": "Подорожчання за рік, %"},
+}  # fmt: skip
+THOUSANDS = r"[,\s\u00a0\u202f]"
+
+
+def licence_field(page: Page, locale: str, n: int = 1) -> Callable[[str], Locator]:
+    """Licence line ``n``'s field ``role``, found by its own accessible name in ``locale``."""
+    row = LICENCE_ROW[locale].format(n=n)
+    return lambda role: page.get_by_label(f"{LICENCE_LABELS[locale][role]} ({row})", exact=True)
+
+
+def payback_answer_sending(
+    licence: Callable[[dict[str, object]], bool],
+) -> Callable[[Response], bool]:
+    """A predicate for the /payback answer to a request whose first licence ``licence`` accepts
+    (so the answer awaited is the one to the visitor's last edit, not to one before it)."""
+
+    def matches(response: Response) -> bool:
+        if not response.url.endswith("/payback") or response.status != 200:
+            return False
+        licences = json.loads(response.request.post_data or "{}").get("costs", {}).get("per_seat")
+        return bool(licences) and licence(licences[0])
+
+    return matches
+
+
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_per_seat_licence_is_sent_as_typed_and_the_page_shows_the_apis_figures(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    """The CRM vendor's price is per seat: 12 seats at 50 a month, billed annually (each year's
+    12 months paid at its start), 10 % dearer each year. The page sends it as costs.per_seat and
+    shows what the API answers. The seeded licence has no price, so the seed's case stands."""
+    seen = visit(width, locale)
+    page = seen.page
+    english = locale == "en-US"
+    licence = licence_field(page, locale)
+    expect(licence("name")).to_have_value("CRM licences" if english else "ліцензії CRM")
+    expect(licence("seats")).to_have_value("10")
+    expect(licence("price")).to_have_value("0")
+    expect(licence("billing")).to_have_value("monthly")
+    expect(page.locator("#payback")).to_contain_text("0.79" if english else "0,79")
+    page.locator("#horizon").fill("24")
+    licence("seats").fill("12")
+    licence("price").fill("50")
+    licence("billing").select_option("annual")
+    with page.expect_response(
+        payback_answer_sending(lambda sent: sent["annual_escalation"] != 0)
+    ) as answered:
+        licence("escalation").fill("10")
+    sent = json.loads(answered.value.request.post_data or "{}")
+    assert sent["costs"]["per_seat"] == [{
+        "name": "CRM licences" if english else "ліцензії CRM", "seats": 12, "price_per_seat": 50,
+        "billing": "annual", "annual_escalation": 0.1,
+    }]  # fmt: skip
+    answer = answered.value.json()
+    # 12 × 50 × 12 = 7,200 at month 0 for year 1, then 7,920 (+10 %) at month 12 for year 2
+    assert [row["costs"] for row in answer["years"]] == [15000 + 7200, 7920, 0]
+    assert answer["total_costs"] == 30120
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+    expect(page.locator("#metrics")).to_contain_text(re.compile(rf"30{THOUSANDS}120"))
+    expect(page.locator("#years tbody tr").first).to_contain_text(re.compile(rf"22{THOUSANDS}200"))
+    months = f"{answer['payback_months']:.2f}".rstrip("0").rstrip(".")
+    assert months != "0.79"
+    expect(page.locator("#payback")).to_contain_text(
+        months if english else months.replace(".", ",")
+    )
+    seen.assert_no_horizontal_overflow()
+    seen.screenshot(f"per-seat-{width}-{locale}.png")
+    seen.assert_clean()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_shared_link_restores_the_per_seat_licences(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    seen = visit(width, locale)
+    page = seen.page
+    page.locator("#add-per_seat").click()
+    second = licence_field(page, locale, n=2)
+    expect(second("name")).to_be_focused()
+    second("name").fill("add-on")
+    second("seats").fill("3")
+    second("price").fill("12.5")
+    second("billing").select_option("annual")
+    second("escalation").fill("5")
+    with page.expect_response(payback_answer_sending(lambda sent: sent["price_per_seat"] == 600)):
+        licence_field(page, locale)("price").fill("600")
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+    shown = page.locator("#payback").inner_text()
+    link = page.url
+
+    other = visit(width, "en-US", path=link.removeprefix(seen.origin))  # another browser
+    expect(other.page.locator("#costs-per_seat > li")).to_have_count(2)
+    first, second = licence_field(other.page, locale), licence_field(other.page, locale, n=2)
+    expect(first("price")).to_have_value("600")
+    expect(first("billing")).to_have_value("monthly")
+    for role, value in (("name", "add-on"), ("seats", "3"), ("price", "12.5"),
+                        ("billing", "annual"), ("escalation", "5")):  # fmt: skip
+        expect(second(role)).to_have_value(value)
+    expect(other.page.locator("#payback")).to_have_text(shown)
+    other.assert_no_horizontal_overflow()
+    seen.assert_clean()
+    other.assert_clean()
+
+
+def test_the_per_seat_licence_is_optional(visit: Callable[..., Visit]) -> None:
+    """A visitor without a per-seat price removes the line: no licence is sent, and the link
+    opens without one (not with the seeded one back)."""
+    seen = visit(1280)
+    page = seen.page
+    with page.expect_response(lambda r: r.url.endswith("/payback") and r.status == 200) as sent:
+        page.get_by_role("button", name="Remove licence 1").click()
+    assert json.loads(sent.value.request.post_data or "{}")["costs"]["per_seat"] == []
+    expect(page.locator("#costs-per_seat > li")).to_have_count(0)
+    expect(page.locator("#add-per_seat")).to_be_focused()
+    expect(page.locator("#payback")).to_have_text("0.79 months")
+    other = visit(1280, "en-US", path=page.url.removeprefix(seen.origin))
+    expect(other.page.locator("#costs-per_seat > li")).to_have_count(0)
+    seen.assert_clean()
+    other.assert_clean()
+
+
 @pytest.fixture
 def host_page_with_events(service_url: str) -> Iterator[str]:
     yield from serve_host_page(service_url, "data-events")
@@ -636,6 +781,7 @@ def test_an_embedder_that_opts_in_gets_the_inputs_and_figures_cross_origin(
         assert result["figures"]["monthly_gain"] == 19082
         assert result["figures"]["model_version"] and len(result["figures"]["calculation_id"]) == 32
         assert result["inputs"]["evaluation"]["stages"][0]["count"] == 10000
+        assert result["inputs"]["costs"]["per_seat"][0]["seats"] == 10
         frame.locator("#deal-value").fill("300")
         page.wait_for_function(
             "window.results.some(r => r.inputs.evaluation.average_deal_value === 300)"
