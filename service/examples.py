@@ -48,3 +48,22 @@ PARTNER_QUOTE: dict[str, Any] = {
     },
     "solve": {"vary": "/costs/per_seat/0/price_per_seat", "target": "payback_months", "value": 6},
 }  # fmt: skip
+
+# The partner's quote and how sure the partner is of four of its assumptions: the deals stage's
+# uplift and the deal-value uplift (lognormal 90 % ranges), the hours saved (normal) and the
+# implementation fee (triangular, most likely as quoted); the chance of paying back in 6 months.
+PARTNER_QUOTE_RANGES: dict[str, Any] = {
+    **{key: value for key, value in PARTNER_QUOTE.items() if key != "solve"},
+    "uncertainty": {
+        "ranges": [
+            {"pointer": "/benefits/0/evaluation/stages/2/uplift", "low": 0.01, "high": 0.09},
+            {"pointer": "/benefits/0/evaluation/average_deal_value_uplift", "low": 0.02,
+             "high": 0.12},
+            {"pointer": "/benefits/1/hours_saved_per_user_per_month", "low": 2, "high": 6,
+             "shape": "normal"},
+            {"pointer": "/costs/one_time/0/amount", "low": 35000, "high": 60000,
+             "shape": "triangular"},
+        ],
+        "payback_within_months": 6,
+    },
+}  # fmt: skip

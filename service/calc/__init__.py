@@ -1,7 +1,8 @@
 """The ROI model of docs/roi-model.md: pure functions over msgspec Structs.
 
-Standard library and msgspec only (ruff's banned-api holds the line): no web framework, no
-logging, no I/O. The caller resolves the currency to its minor unit.
+The standard library and msgspec; numpy and scipy.special for the samples of "How sure" (ruff's
+banned-api holds the line): no web framework, no logging, no I/O. The caller resolves the
+currency to its minor unit.
 
 - types.py: the requests (every input bounded); answers.py: the answers;
 - validate.py: what the model rejects, checked once per request; normal.py: the request with
@@ -9,6 +10,8 @@ logging, no I/O. The caller resolves the currency to its minor unit.
 - funnel.py: /evaluate; lines.py: a business case as lines; cashflow.py: what flows are
   worth; irr.py: the internal rate of return; payback.py: /payback; solve.py and fields.py:
   solve (fields.py reads which fields vary, and on what grid, from the types);
+- ranges.py: the uncertainty's ranges, checked; uncertainty.py: their samples and the
+  distribution of the figures; bulk.py: the model's formulas over arrays of samples;
 - money.py: exact decimals, their roundings and the two decimal contexts; version.py: the
   model version and the calculation id.
 """

@@ -192,6 +192,102 @@ class Solution(Struct, kw_only=True, gc=False):
     payback_months: float | None
 
 
+class Probability(Struct, kw_only=True, gc=False):
+    """A share of the samples, with its standard error √(p (1 − p) / n) (an upper bound for
+    Sobol and Latin hypercube samples)."""
+
+    value: float
+    standard_error: float
+
+
+class MoneyDistribution(Struct, kw_only=True, gc=False):
+    """Mean, standard deviation and percentiles of a money figure over the samples (p_q: the
+    sample at rank ⌈q n⌉ of the n sorted)."""
+
+    mean: Money
+    sd: Money
+    p5: Money
+    p10: Money
+    p25: Money
+    p50: Money
+    p75: Money
+    p90: Money
+    p95: Money
+
+
+class Percentiles(Struct, kw_only=True, gc=False):
+    """Percentiles of a ratio or a time over the samples; null where a percentile falls on a
+    sample without one (no PV of costs for ROI, no payback within the horizon)."""
+
+    p5: float | None
+    p10: float | None
+    p25: float | None
+    p50: float | None
+    p75: float | None
+    p90: float | None
+    p95: float | None
+
+
+class CurvePoint(Struct, kw_only=True, gc=False):
+    """P(payback ≤ the period's end)."""
+
+    period: int
+    month: int
+    probability: float
+
+
+class Band(Struct, kw_only=True, gc=False):
+    """The p10, p50 and p90 of the cumulative net at the end of a period: the fan chart."""
+
+    period: int
+    month: int
+    p10: Money
+    p50: Money
+    p90: Money
+
+
+class Histogram(Struct, kw_only=True, gc=False):
+    """Equal-width bins of NPV from the smallest sample to the largest: ``edges`` has one more
+    entry than ``counts``, which add up to the samples."""
+
+    edges: list[Money]
+    counts: list[int]
+
+
+class Driver(Struct, kw_only=True, gc=False):
+    """How much of the NPV's spread one ranged field explains."""
+
+    pointer: str
+    variance_share: Annotated[
+        float,
+        Meta(
+            description="Var(E[NPV | field]) / Var(NPV), first order, from 32 equal-count bins "
+            "of the field."
+        ),
+    ]
+    rank_correlation: Annotated[float, Meta(description="Spearman's ρ between field and NPV.")]
+
+
+class UncertaintyResult(Struct, kw_only=True, gc=False):
+    """The distribution of the figures over the request's ranges (docs/roi-model.md, "How
+    sure"). The answer's other figures are the request as sent."""
+
+    method: Literal["sobol", "latin_hypercube", "monte_carlo"]
+    samples: int
+    seed: int
+    npv: MoneyDistribution
+    roi: Percentiles
+    payback_months: Percentiles
+    probability_npv_negative: Probability
+    probability_no_payback: Probability
+    probability_payback_within: Probability | None
+    payback_within_months: int | None
+    payback_curve: list[CurvePoint]
+    cumulative_bands: list[Band]
+    npv_histogram: Histogram
+    drivers: list[Driver]
+
+
 class PaybackResponse(Struct, kw_only=True, gc=False):
     """When the investment is earned back, and what it is worth over the horizon. Fields of the
     monthly model are null for a schedule."""
@@ -225,6 +321,7 @@ class PaybackResponse(Struct, kw_only=True, gc=False):
     break_even: BreakEven
     lines: list[LineResult]
     solution: Solution | None
+    uncertainty: UncertaintyResult | None
     model_version: ModelVersion
     calculation_id: Annotated[
         str,

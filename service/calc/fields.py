@@ -9,6 +9,7 @@ two equal).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from msgspec.structs import replace
 
 from .money import ONE, quantum
 from .types import PaybackRequest
+from .validate import field_violations
 
 Grid = Literal["money", "whole", "fine"]
 FINE_STEP = Decimal("0.000001")
@@ -52,9 +54,8 @@ class Field(Struct, frozen=True):
         """The grid step: the currency's minor unit, 1, or 10^-6."""
         return {"money": quantum(minor_unit), "whole": ONE, "fine": FINE_STEP}[self.grid]
 
-    def grid_range(self, minor_unit: int) -> tuple[int, int]:
+    def grid_range(self, step: Decimal) -> tuple[int, int]:
         """The bounds as grid indices: the first and last grid values inside them."""
-        step = self.step(minor_unit)
         low = Decimal(repr(self.low)) / step
         high = Decimal(repr(self.high)) / step
         first = int(low.to_integral_value(ROUND_CEILING))
@@ -110,6 +111,48 @@ def locate(request: PaybackRequest, pointer: str) -> Field | str:
     )
 
 
+def model_range(
+    request: PaybackRequest, field: Field, step: Decimal, anchor: int
+) -> tuple[int, int]:
+    """The field's range as solve and uncertainty read it, as grid indices: its schema bounds,
+    narrowed by bisection from ``anchor`` (an index the model accepts) to the values the model
+    accepts (an uplift may not lift a conversion past 100 %)."""
+    low, high = field.grid_range(step)
+
+    def accepted(k: int) -> bool:
+        changed = with_value(request, field.path, float(k * step))
+        return not field_violations(changed, field.path)
+
+    return edge(accepted, inside=anchor, outside=low), edge(accepted, inside=anchor, outside=high)
+
+
+def accepts(request: PaybackRequest, field: Field, value: float) -> bool:
+    """The model accepts the request with the field at ``value``."""
+    return not field_violations(with_value(request, field.path, value), field.path)
+
+
+def edge(accepted: Callable[[int], bool], *, inside: int, outside: int) -> int:
+    """The accepted grid index furthest towards ``outside`` from ``inside`` (accepted), when
+    acceptance holds on one unbroken stretch around ``inside``."""
+    if accepted(outside):
+        return outside
+    while abs(outside - inside) > 1:
+        middle = (inside + outside) // 2
+        if accepted(middle):
+            inside = middle
+        else:
+            outside = middle
+    return inside
+
+
+def current(request: PaybackRequest, path: tuple[str | int, ...]) -> float | None:
+    """The field's value as the request gives it (None when left out)."""
+    node: Any = request
+    for key in path:
+        node = node[key] if isinstance(key, int) else getattr(node, key)
+    return None if node is UNSET else float(node)
+
+
 def grid_of(kind: Any) -> tuple[Grid | None, FloatType | IntType | None]:
     """A field type's grid (None: not variable) and its number type with the bounds."""
     if not isinstance(kind, Metadata) or not isinstance(kind.type, FloatType | IntType):
@@ -117,8 +160,9 @@ def grid_of(kind: Any) -> tuple[Grid | None, FloatType | IntType | None]:
     return (kind.extra or {}).get("grid"), kind.type
 
 
-def with_value(request: PaybackRequest, path: tuple[str | int, ...], value: float) -> Any:
-    """The request with the field at ``path`` set to ``value``."""
+def with_value(request: PaybackRequest, path: tuple[str | int, ...], value: Any) -> Any:
+    """The request with the field at ``path`` set to ``value``: a number, or for bulk.py a
+    column of samples (the Structs do not check what they hold once decoded)."""
 
     def put(node: Any, depth: int) -> Any:
         if depth == len(path):

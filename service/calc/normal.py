@@ -17,6 +17,7 @@ from msgspec.structs import replace
 
 from .errors import ModelError, Violation
 from .fields import Field, locate
+from .ranges import Ranges, read_ranges
 from .types import (
     BenefitLine,
     CostLine,
@@ -71,38 +72,55 @@ class Normal(Struct, frozen=True):
     evaluation: EvaluateRequest | None  # the old single funnel, answered in full beside
     scenarios: list[Scenario]
     solve: Vary | None
+    uncertainty: Ranges | None
 
 
 def normalize(request: PaybackRequest) -> Normal:
     """The request checked (validate.check_payback: ConflictError, ModelError) and normalized;
-    a solve's field located (a ModelError at /solve/vary when it cannot be varied)."""
+    a solve's field and the uncertainty's ranges located (a ModelError at /solve/vary or
+    /uncertainty/... when they cannot be varied)."""
     check_payback(request)
     built = lines_of(request)
     lines = [line for line, _ in built]
+    schedule = request.schedule
+    period: Literal["month", "year"] = "month" if schedule is UNSET else schedule.period
+    periods = int(request.horizon_months) if schedule is UNSET else schedule_periods(lines)
     solve = None
     if request.solve is not UNSET:
         spec = request.solve
         field = locate(request, spec.vary)
         if isinstance(field, str):
             raise ModelError([Violation("/solve/vary", field)])
-        reaches = [
-            i
-            for i, (line, defaults) in enumerate(built)
-            if within(spec.vary, line.source) or spec.vary in defaults
-        ]
-        solve = Vary(spec.vary, spec.target, spec.value, field, reaches)
-    schedule = request.schedule
+        solve = Vary(spec.vary, spec.target, spec.value, field, reached(built, spec.vary))
+    uncertainty = None
+    if request.uncertainty is not UNSET:
+        pointers = [item.pointer for item in request.uncertainty.ranges]
+        uncertainty = read_ranges(
+            request, request.uncertainty, {p: reached(built, p) for p in pointers},
+            periods=periods, period_months=12 if period == "year" else 1, lines=len(lines),
+        )  # fmt: skip
     return Normal(
         currency=request.currency,
-        period="month" if schedule is UNSET else schedule.period,
-        periods=int(request.horizon_months) if schedule is UNSET else schedule_periods(lines),
+        period=period,
+        periods=periods,
         ramp_up_months=_months(request.ramp_up_months),
         annual_discount_rate=request.annual_discount_rate,
         lines=lines,
         evaluation=None if request.evaluation is UNSET else request.evaluation,
         scenarios=request.scenarios,
         solve=solve,
+        uncertainty=uncertainty,
     )
+
+
+def reached(built: list[tuple[NormalLine, tuple[str, ...]]], pointer: str) -> list[int]:
+    """The lines a field moves: the line whose source it lies in, or every line that takes the
+    request-wide default it is."""
+    return [
+        i
+        for i, (line, defaults) in enumerate(built)
+        if within(pointer, line.source) or pointer in defaults
+    ]
 
 
 def within(pointer: str, source: str) -> bool:

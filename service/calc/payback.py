@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-from . import cashflow, funnel
+from msgspec.structs import replace
+
+from . import cashflow, funnel, uncertainty
 from .answers import BreakEven, EvaluateResponse, LineResult, PaybackResponse, PaybackScenario
 from .cashflow import Worth, headline, present_value
 from .lines import Case, Line, case
@@ -53,6 +55,7 @@ def answer(
 
     months = main.period_months
     figures = headline(value, minor_unit, months)
+    identity, seed = identify(normal)
     irr_period = cashflow.irr_per_period(value)
     irr_monthly, irr_annual = cashflow.rates(irr_period, months)
     ends = cashflow.year_ends(len(value.benefits), months)
@@ -93,9 +96,26 @@ def answer(
             if normal.solve is None
             else solution(request, normal, minor_unit, main, value.factors)
         ),
+        uncertainty=(
+            None
+            if normal.uncertainty is None
+            else uncertainty.distribution(request, normal, minor_unit, seed)
+        ),
         model_version=MODEL_VERSION,
-        calculation_id=calculation_id(normal),
+        calculation_id=identity,
     )
+
+
+def identify(normal: Normal) -> tuple[str, int]:
+    """The calculation id, and the seed of the uncertainty's samples: the request's, else
+    derived from the id (a seed spelled out equal to the derived one is the same request)."""
+    spec = normal.uncertainty
+    plain = normal if spec is None else replace(normal, uncertainty=replace(spec, seed=None))
+    plain_id = calculation_id(plain)
+    derived = int(plain_id[:13], 16) >> 1  # 51 bits: below 2^53, exact in any JSON parser
+    if spec is None or spec.seed is None or spec.seed == derived:
+        return plain_id, derived
+    return calculation_id(normal), spec.seed
 
 
 def line_result(

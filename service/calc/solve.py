@@ -10,7 +10,6 @@ points); then bisection finds the met value next to one that is not.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from decimal import Decimal
 
 from msgspec.structs import replace
@@ -19,12 +18,11 @@ from . import cashflow
 from .answers import Solution
 from .cashflow import Headline, headline
 from .errors import ModelError, Violation
-from .fields import with_value
+from .fields import accepts, current, model_range, with_value
 from .lines import Case, priced
 from .money import exact
 from .normal import DISCOUNT_RATE, Normal, Vary, lines_of
 from .types import PaybackRequest
-from .validate import payback_violations
 
 SAMPLES = 8  # intervals between the points the monotonicity check looks at
 
@@ -47,19 +45,15 @@ def solution(
         changed: PaybackRequest = with_value(request, spec.field.path, float(k * step))
         return changed
 
-    def accepted(k: int) -> bool:
-        return not payback_violations(candidate(k))
-
     def met(k: int) -> bool:
         value = figures(candidate(k), normal, minor_unit, base, base_factors)
         return meets(value, spec.target, spec.value)
 
-    low, high = spec.field.grid_range(minor_unit)
+    low, high = spec.field.grid_range(step)
     anchor = current_index(request, spec, step, low, high)
-    if not accepted(anchor):
+    if not accepts(request, spec.field, float(anchor * step)):
         raise unsolvable(f"the model rejects {spec.vary} at its current value on its grid")
-    low = edge(accepted, inside=anchor, outside=low)
-    high = edge(accepted, inside=anchor, outside=high)
+    low, high = model_range(request, spec.field, step, anchor)
     points = sorted({low + (high - low) * i // SAMPLES for i in range(SAMPLES + 1)})
     pattern = [met(k) for k in points]
     switches = sum(a != b for a, b in itertools.pairwise(pattern))
@@ -135,28 +129,12 @@ def meets(value: Headline, target: str, threshold: float) -> bool:
     return value.payback_months is not None and value.payback_months <= threshold
 
 
-def edge(accepted: Callable[[int], bool], *, inside: int, outside: int) -> int:
-    """The accepted grid index furthest towards ``outside`` from ``inside`` (accepted), when
-    acceptance holds on one unbroken stretch around ``inside``."""
-    if accepted(outside):
-        return outside
-    while abs(outside - inside) > 1:
-        middle = (inside + outside) // 2
-        if accepted(middle):
-            inside = middle
-        else:
-            outside = middle
-    return inside
-
-
 def current_index(request: PaybackRequest, spec: Vary, step: Decimal, low: int, high: int) -> int:
     """The grid index nearest the field's current value (its low end when it is not given)."""
-    node: object = request
-    for key in spec.field.path:
-        node = node[key] if isinstance(key, int) else getattr(node, key)  # type: ignore[index]
-    if not isinstance(node, float | int):
+    value = current(request, spec.field.path)
+    if value is None:
         return low
-    return min(high, max(low, int((exact(node) / step).to_integral_value())))
+    return min(high, max(low, int((exact(value) / step).to_integral_value())))
 
 
 def show_grid(k: int, step: Decimal) -> str:

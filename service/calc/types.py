@@ -30,6 +30,11 @@ MAX_SCHEDULE_LINES = 40
 MAX_SEATS = 1e6
 MAX_SOLVE_TARGET = 1e15
 MAX_POINTER_LENGTH = 200
+MAX_RANGES = 20
+MIN_SAMPLES = 1024
+MAX_SAMPLES = 16384
+MAX_SAMPLE_WORK = 2**24  # samples × periods × lines
+MAX_SEED = 2**53 - 1
 
 # Which numeric fields solve may vary, and on what grid (roi-model.md, "Solve"): the grid rides on
 # the type as msgspec metadata (msgspec.inspect shows it, the JSON Schema leaves it out). A field
@@ -429,6 +434,96 @@ class Solve(_Input, frozen=True):
     ]
 
 
+Pointer = Annotated[
+    str,
+    Meta(
+        pattern="^/",
+        max_length=MAX_POINTER_LENGTH,
+        description="JSON pointer (RFC 6901) to one numeric field of this request that solve may "
+        "vary (docs/roi-model.md lists them).",
+        examples=["/benefits/0/evaluation/stages/2/uplift"],
+    ),
+]
+RangeEnd = Annotated[
+    float,
+    Meta(ge=-MAX_MONEY, le=MAX_MONEY, description="An end of the range, in the field's unit."),
+]
+
+
+class Range(_Input, frozen=True):
+    """How sure the client is of one field: where its value lies, and the shape of that belief.
+    ``low`` ≤ the request's own value ≤ ``high``; ``low`` = ``high`` fixes the field."""
+
+    pointer: Pointer
+    low: RangeEnd
+    high: RangeEnd
+    shape: (
+        Annotated[
+            Literal["normal", "lognormal", "uniform", "triangular"],
+            Meta(
+                description="normal or lognormal: low and high are a 90 % range (5 % below, 5 % "
+                "above); uniform: every value between equally likely; triangular: most likely at "
+                "the request's own value. Default lognormal when low > 0, else normal."
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+
+
+class Correlation(_Input, frozen=True):
+    """A Spearman rank correlation between two ranged fields (a Gaussian copula)."""
+
+    pointers: Annotated[list[Pointer], Meta(min_length=2, max_length=2)]
+    rank: Annotated[float, Meta(ge=-1, le=1, description="Spearman's ρ, -1..1.")]
+
+
+class Uncertainty(_Input, frozen=True):
+    """Ranges for any of the request's variable fields: the answer adds the distribution of
+    NPV, ROI and payback over them (docs/roi-model.md, "How sure")."""
+
+    ranges: Annotated[list[Range], Meta(min_length=1, max_length=MAX_RANGES)]
+    correlations: Annotated[
+        list[Correlation], Meta(max_length=MAX_RANGES * (MAX_RANGES - 1) // 2)
+    ] = []
+    samples: Annotated[
+        float,
+        Meta(
+            ge=MIN_SAMPLES,
+            le=MAX_SAMPLES,
+            multiple_of=1,
+            description="A power of two from 1,024 to 16,384. samples × periods × lines may be "
+            "at most 2^24.",
+        ),
+    ] = 8192.0
+    seed: (
+        Annotated[
+            float,
+            Meta(
+                ge=0,
+                le=MAX_SEED,
+                multiple_of=1,
+                description="Default: derived from the calculation_id (the same request, the "
+                "same distribution). At most 2^53 - 1, the largest whole number every JSON "
+                "parser holds exactly (JavaScript's too).",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+    payback_within_months: (
+        Annotated[
+            float,
+            Meta(
+                ge=0,
+                le=MAX_HORIZON_MONTHS,
+                multiple_of=1,
+                description="The answer adds the probability of paying back within this many "
+                "months (at most the horizon).",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
+
+
 class PaybackRequest(_Input, frozen=True):
     """An investment and its benefit. The monthly model takes named ``benefits`` lines, or
     ``monthly_benefit`` or ``evaluation`` (an /evaluate request whose ``monthly_gain`` is
@@ -460,3 +555,4 @@ class PaybackRequest(_Input, frozen=True):
     currency: CurrencyCode = "UAH"
     scenarios: Scenarios = []
     solve: Solve | UnsetType = UNSET
+    uncertainty: Uncertainty | UnsetType = UNSET

@@ -157,6 +157,21 @@ def payback_violations(request: PaybackRequest) -> list[Violation]:
     return violations
 
 
+def field_violations(request: PaybackRequest, path: tuple[str | int, ...]) -> list[Violation]:
+    """payback_violations of a valid request once the variable field at ``path`` changed. Of
+    the rules above, only a funnel's read a variable field (an uplift may not lift a conversion
+    past 100 %), so only the funnel that holds the field is checked again
+    (tests/unit/test_fields.py holds the two equal on every variable field)."""
+    match path:
+        case ("benefits", int(j), "evaluation", *_) if request.benefits is not UNSET:
+            line = request.benefits[j]
+            assert isinstance(line, FunnelBenefit)  # noqa: S101  the path leads into its funnel
+            return _funnel(request, line.evaluation, f"/benefits/{j}/evaluation")
+        case ("evaluation", *_) if request.evaluation is not UNSET:
+            return _funnel(request, request.evaluation, "/evaluation")
+    return []
+
+
 def check_payback(request: PaybackRequest) -> None:
     """Raises ConflictError (400) or ModelError (422) for a request the model cannot answer."""
     conflict = shape_conflict(request)

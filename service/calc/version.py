@@ -10,7 +10,7 @@ import msgspec
 from .normal import Normal
 
 # Bumped whenever any figure of any request could change: docs/model-changelog.md says what did.
-MODEL_VERSION = "1.3.0"
+MODEL_VERSION = "1.4.0"
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
 

@@ -206,12 +206,15 @@ ROUTES = (
             description="Give the benefit as `benefits` lines, or exactly one of "
             "`monthly_benefit` or `evaluation` (with an optional `productivity`), or a "
             "`schedule`. Add `solve` to find the value of one field at which NPV, ROI or "
-            "payback meets a target. " + _LIMIT_NOTE,
+            "payback meets a target; add `uncertainty` (ranges for any of the fields solve may "
+            "vary) for the distribution of NPV, ROI and payback and the chance of paying back. "
+            + _LIMIT_NOTE,
             request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
             request_examples={
                 "seed": examples.SEED_PAYBACK,
                 "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
                 "partner_quote": examples.PARTNER_QUOTE,
+                "partner_quote_how_sure": examples.PARTNER_QUOTE_RANGES,
             },
         ),
     ),

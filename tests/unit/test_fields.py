@@ -56,3 +56,21 @@ def test_a_benefit_source_left_out_is_not_variable() -> None:
     assert "is not given" in str(locate(request, "/monthly_benefit"))
     # a line's own risk, left out, is
     assert "/benefits/0/risk" in variable_pointers(request)
+
+
+def test_only_a_funnel_rule_reads_a_variable_field() -> None:
+    # validate.field_violations checks only the funnel that holds a field; the whole request's
+    # rules must say the same at both ends of every variable field of every example
+    from service.calc.fields import with_value  # noqa: PLC0415
+    from service.calc.validate import field_violations, payback_violations  # noqa: PLC0415
+
+    from .shapes import EXAMPLES  # noqa: PLC0415
+
+    for body in EXAMPLES.values():
+        request = msgspec.convert(body, PaybackRequest)
+        for pointer in variable_pointers(request):
+            field = locate(request, pointer)
+            assert isinstance(field, Field)
+            for value in (field.low, field.high, field.low / 2 + field.high / 2):
+                changed = with_value(request, field.path, value)
+                assert payback_violations(changed) == field_violations(changed, field.path)
