@@ -6,7 +6,8 @@
   pyxirr discount the first value at t = 0; a spreadsheet's NPV() at t = 1), then /payback's
   ``npv`` and ``irr_monthly`` are compared with numpy-financial and pyxirr on the monthly flows
   net_0..net_H, discounted at the monthly rate (1 + r)^(1/12) - 1.
-- Payback: textbook cases computed by hand in the comments.
+- Payback: textbook cases computed by hand in their docstrings (even flows, a ramp, monthly costs
+  and risk, discounting, none within the horizon). The seed's own figures are in test_seed.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pyxirr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.calc import EvaluateRequest, PaybackRequest, PaybackResponse, evaluate, payback
+from service.calc import PaybackRequest, PaybackResponse, payback
 from service.calc.irr import irr
 
 # ---------------------------------------------------------------------------------------------
@@ -265,70 +266,6 @@ def test_payback_npv_and_irr_match_the_libraries_generated(body: dict[str, Any])
 # ---------------------------------------------------------------------------------------------
 
 
-def test_payback_seed_example() -> None:
-    """The blog post: about 15,000 UAH for the CRM, +19,082 UAH a month: 15,000 / 19,082 = 0.786
-    months ("under one month"); the page's /payback figures."""
-    got = run_payback(
-        {
-            "currency": "UAH",
-            "costs": {"one_time": [{"name": "licence", "amount": 15000}]},
-            "monthly_benefit": 19082,
-        }
-    )
-    assert got.payback_months == pytest.approx(0.786, abs=0.001)
-    assert got.discounted_payback_months == pytest.approx(0.786, abs=0.001)
-    assert got.payback_months == pytest.approx(15000 / 19082, rel=1e-12)
-    assert got.total_benefits == Decimal("228984")
-    assert got.total_costs == Decimal("15000")
-    assert got.npv == Decimal("213984")
-    assert got.roi == pytest.approx(14.2656, rel=1e-12)  # 213,984 / 15,000
-    assert got.irr_monthly == pytest.approx(1.27207, abs=5e-6)
-    assert len(got.cash_flows) == 13
-
-
-def test_payback_seed_via_evaluation() -> None:
-    """The page: the same request with the /evaluate request in place of monthly_benefit answers
-    the same."""
-    evaluation = {
-        "currency": "UAH",
-        "stages": [
-            {"name": "leads", "count": 10000, "uplift": 0.03},
-            {"name": "opportunities", "count": 600, "uplift": 0.07},
-            {"name": "deals", "count": 400, "uplift": 0.05},
-        ],
-        "average_deal_value": 200,
-        "average_deal_value_uplift": 0.07,
-    }
-    costs = {"one_time": [{"name": "licence", "amount": 15000}]}
-    direct = run_payback({"costs": costs, "monthly_benefit": 19082})
-    via = run_payback({"costs": costs, "evaluation": evaluation})
-    for name in ("payback_months", "npv", "roi", "irr_monthly", "total_benefits", "cash_flows"):
-        assert getattr(via, name) == getattr(direct, name), name
-
-
-def test_seed_evaluation_steps_follow_the_post() -> None:
-    """The post's arithmetic, line by line: 10,300; 618; 661; 441; 463; 92,600; 99,082."""
-    request = msgspec.convert(
-        {
-            "stages": [
-                {"name": "leads", "count": 10000, "uplift": 0.03},
-                {"name": "opportunities", "count": 600, "uplift": 0.07},
-                {"name": "deals", "count": 400, "uplift": 0.05},
-            ],
-            "average_deal_value": 200,
-            "average_deal_value_uplift": 0.07,
-        },
-        EvaluateRequest,
-    )
-    got = evaluate(request, 2)
-    values = iter(step.value for step in got.steps)
-    for figure in (10300, 618, 661, 441, 463, 92600, 99082):
-        assert any(value == figure for value in values), figure  # in this order
-    assert [s.projected for s in got.stages] == [10300, 661, 463]
-    assert got.revenue_uplift_ratio == pytest.approx(0.238525, rel=1e-12)
-    assert got.monthly_gain == Decimal("19082")
-
-
 def test_payback_simple_even_flows() -> None:
     """Textbook: 100,000 invested, 25,000 a period back: payback 100,000 / 25,000 = 4 periods."""
     got = run_payback(
@@ -353,6 +290,7 @@ def test_payback_with_a_ramp_by_hand() -> None:
         }
     )
     assert got.payback_months == pytest.approx(3.5, rel=1e-12)
+    assert [cf.benefit for cf in got.cash_flows[:5]] == [0, 2000, 4000, 6000, 6000]
     assert [cf.cumulative for cf in got.cash_flows[:5]] == [-15000, -13000, -9000, -3000, 3000]
     assert got.total_benefits == Decimal(2000 + 4000 + 10 * 6000)
 
@@ -375,7 +313,10 @@ def test_payback_with_monthly_costs_and_risk_by_hand() -> None:
         }
     )
     assert got.payback_months == pytest.approx(4 + 2400 / 4900, rel=1e-12)
+    assert got.monthly_benefit == Decimal(8000)  # as given, beside the risk-adjusted B
     assert got.risk_adjusted_monthly_benefit == Decimal(6000)
+    assert got.total_benefits == Decimal(12 * 6000)
+    assert got.one_time_costs == Decimal(22000)
     assert got.total_costs == Decimal(22000 + 12 * 1100)
 
 
@@ -397,7 +338,11 @@ def test_discounted_payback_by_hand() -> None:
     assert got.discounted_payback_months == pytest.approx(1 + (1000 - d1) / d2, rel=1e-9)
     assert got.discounted_payback_months == pytest.approx(1.6854, abs=5e-5)
     assert got.payback_months == pytest.approx(1 + 400 / 600, rel=1e-12)
+    assert got.discounted_payback_months > got.payback_months
     assert got.cash_flows[1].discounted_net == Decimal("595.25")
+    pv_benefits = sum(600 * 1.1 ** (-t / 12) for t in range(1, 13))
+    assert float(got.pv_benefits) == pytest.approx(pv_benefits, abs=0.005)
+    assert got.pv_benefits < got.total_benefits
 
 
 def test_no_payback_within_the_horizon() -> None:
