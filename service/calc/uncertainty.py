@@ -34,6 +34,7 @@ from .ranges import Z95, Ranged, Ranges
 from .types import PaybackRequest
 
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
+BANDS = (0.10, 0.50, 0.90)  # the fan chart's
 HISTOGRAM_BINS = 32  # 20 ≤ k ≤ 40
 DRIVER_BINS = 32
 SLICE = 2048  # samples priced at a time: memory stays flat whatever n
@@ -47,19 +48,24 @@ def distribution(
     assert spec is not None  # noqa: S101  the caller's condition
     values = draw(spec, seed)
     period_months = 12 if normal.period == "year" else 1
-    parts = [
-        price_samples(
-            request, [r.path for r in spec.ranges], values[start : start + SLICE],
-            periods=normal.periods, period_months=period_months, minor_unit=minor_unit,
-        )
-        for start in range(0, spec.samples, SLICE)
-    ]  # fmt: skip
-    figures = SampleFigures(
-        npv=np.concatenate([part.npv for part in parts]),
-        pv_costs=np.concatenate([part.pv_costs for part in parts]),
-        payback_months=np.concatenate([part.payback_months for part in parts]),
-        cumulative=np.concatenate([part.cumulative for part in parts]),
+    n, paths = spec.samples, [r.path for r in spec.ranges]
+    figures = SampleFigures(  # filled a slice at a time: one slice's arrays at most in flight
+        npv=np.empty(n),
+        pv_costs=np.empty(n),
+        payback_months=np.empty(n),
+        cumulative=np.empty((n, normal.periods + 1)),
     )
+    for start in range(0, n, SLICE):
+        part = price_samples(
+            request, paths, values[start : start + SLICE],
+            periods=normal.periods, period_months=period_months, minor_unit=minor_unit,
+        )  # fmt: skip
+        rows = slice(start, start + SLICE)
+        figures.npv[rows], figures.pv_costs[rows] = part.npv, part.pv_costs
+        figures.payback_months[rows], figures.cumulative[rows] = (
+            part.payback_months,
+            part.cumulative,
+        )
     return summary(
         spec, values=values, figures=figures, normal=normal, minor_unit=minor_unit, seed=seed
     )
@@ -141,11 +147,11 @@ def summary(
     def money(x: float) -> Decimal:
         return Decimal(repr(float(x))).quantize(quantum(minor_unit), ROUND_HALF_UP) + 0
 
-    npv_sorted = np.sort(npv)
-    bands = (0.10, 0.50, 0.90)
-    cumulative = np.partition(  # per period, each band's sample in its sorted place
-        figures.cumulative.T, [rank(n, q) - 1 for q in bands], axis=1
+    bands = np.quantile(  # in place: the samples' cumulative nets are not read again
+        figures.cumulative, BANDS, axis=0, method="inverted_cdf", overwrite_input=True
     )
+    months = np.arange(normal.periods + 1) * period_months
+    paid_back = np.searchsorted(np.sort(payback), months, side="right") / n  # P(payback ≤ m)
     return UncertaintyResult(
         method="latin_hypercube",
         samples=n,
@@ -153,47 +159,31 @@ def summary(
         npv=MoneyDistribution(
             mean=money(npv.mean()),
             sd=money(npv.std(ddof=1)),
-            **{name: money(x) for name, x in percentiles(npv_sorted).items()},
+            **{name: money(x) for name, x in percentiles(npv).items()},
         ),
-        roi=Percentiles(**finite(percentiles(np.sort(roi)))),
-        payback_months=Percentiles(**finite(percentiles(np.sort(payback)))),
+        roi=Percentiles(**finite(percentiles(roi))),
+        payback_months=Percentiles(**finite(percentiles(payback))),
         probability_npv_negative=probability(npv < 0),
         probability_no_payback=probability(np.isinf(payback)),
         probability_payback_within=None if within is None else probability(payback <= within),
         payback_within_months=within,
         payback_curve=[
-            CurvePoint(
-                period=t,
-                month=t * period_months,
-                probability=float(np.mean(payback <= t * period_months)),
-            )
-            for t in range(normal.periods + 1)
+            CurvePoint(period=t, month=int(m), probability=float(p))
+            for t, (m, p) in enumerate(zip(months, paid_back, strict=True))
         ],
         cumulative_bands=[
-            Band(
-                period=t,
-                month=t * period_months,
-                **{f"p{round(q * 100)}": money(cumulative[t, rank(n, q) - 1]) for q in bands},
-            )
-            for t in range(normal.periods + 1)
+            Band(period=t, month=int(m), p10=money(p10), p50=money(p50), p90=money(p90))
+            for t, (m, p10, p50, p90) in enumerate(zip(months, *bands, strict=True))
         ],
         npv_histogram=histogram(npv, money),
         drivers=drivers(spec, values, npv),
     )
 
 
-def rank(n: int, q: float) -> int:
-    """The inverted-CDF sample quantile's rank among n sorted samples: ⌈q n⌉ (1-based)."""
-    return max(1, math.ceil(q * n))
-
-
-def at_rank(ordered: Array, q: float) -> float:
-    """The inverted-CDF sample quantile: the value at rank ⌈q n⌉ of the n sorted samples."""
-    return float(ordered[rank(len(ordered), q) - 1])
-
-
-def percentiles(ordered: Array) -> dict[str, float]:
-    return {f"p{round(q * 100)}": at_rank(ordered, q) for q in QUANTILES}
+def percentiles(samples: Array) -> dict[str, float]:
+    """The inverted-CDF sample quantiles: p_q is the sample at rank ⌈q n⌉ of the n sorted."""
+    found = np.quantile(samples, QUANTILES, method="inverted_cdf")
+    return {f"p{round(q * 100)}": float(x) for q, x in zip(QUANTILES, found, strict=True)}
 
 
 def finite(values: dict[str, float]) -> dict[str, float | None]:
@@ -224,16 +214,16 @@ def drivers(spec: Ranges, values: Array, npv: Array) -> list[Driver]:
     each of DRIVER_BINS equal-count bins of the field's samples; and Spearman's ρ. Largest
     share first."""
     total = float(npv.var())
-    npv_ranks = ranks(npv)
+    npv_ranks = ranks(npv, np.argsort(npv))
     found = []
     for j, r in enumerate(spec.ranges):
-        order = np.argsort(values[:, j], kind="stable")
+        order = np.argsort(values[:, j])
         means = npv[order].reshape(DRIVER_BINS, -1).mean(axis=1)
         share = float(means.var()) / total if total > 0 else 0.0
         found.append(Driver(
             pointer=r.pointer,
             variance_share=min(1.0, share),
-            rank_correlation=correlation(ranks(values[:, j]), npv_ranks),
+            rank_correlation=correlation(ranks(values[:, j], order), npv_ranks),
         ))  # fmt: skip
     return sorted(found, key=lambda driver: -driver.variance_share)
 
@@ -245,9 +235,8 @@ def correlation(x: Array, y: Array) -> float:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def ranks(x: Array) -> Array:
-    """1-based ranks, ties given their mean rank."""
-    order = np.argsort(x, kind="stable")
+def ranks(x: Array, order: Array) -> Array:
+    """1-based ranks, ties given their mean rank; ``order`` sorts x."""
     ordered = x[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     ends = np.r_[starts[1:], len(x)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import msgspec
 from litestar import Request, Response, asgi, get
 from litestar.exceptions import HTTPException, MethodNotAllowedException
@@ -61,6 +62,11 @@ class Operation(msgspec.Struct, frozen=True, kw_only=True):
 
 # ---- the two computations: strict decode, one call of the model, encode ----------------------
 
+# A /payback body that may ask for samples (calc's uncertainty), priced in a worker thread; a
+# name that merely contains the word only costs a thread hop.
+SAMPLES_ASKED = b'"uncertainty"'
+SAMPLING = anyio.CapacityLimiter(1)
+
 
 def evaluate_answer(body: bytes, language: str) -> bytes:
     funnel = bodies.evaluate_request(body)
@@ -88,7 +94,12 @@ async def answer_post(
         return  # nobody to answer
     wanted = headers.get(b"accept-language")
     language = "en" if wanted is None else bodies.content_language(wanted.decode("latin-1"))
-    answer = compute(body, language)
+    if compute is payback_answer and SAMPLES_ASKED in body:
+        # tens to hundreds of ms of samples: off the event loop, so that probes and small
+        # requests are answered meanwhile; one at a time per worker, so memory stays that of one
+        answer = await anyio.to_thread.run_sync(compute, body, language, limiter=SAMPLING)
+    else:
+        answer = compute(body, language)
     await send({
         "type": "http.response.start",
         "status": 200,

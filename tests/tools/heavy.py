@@ -95,3 +95,42 @@ def heaviest_lines() -> dict[str, Any]:
     ]  # fmt: skip
     body["solve"] = {"vary": "/costs/per_seat/0/price_per_seat", "target": "roi", "value": 1}
     return body
+
+
+def heaviest_uncertainty() -> dict[str, Any]:
+    """The largest request the uncertainty's work bound allows: 16,384 samples × 121 periods ×
+    8 lines (15.9 million of 2^24), four funnel lines, every kind of cost, six ranges, one of
+    them the discount rate (so every sample has its own discount factors)."""
+    funnel = heaviest_evaluate()
+    del funnel["scenarios"], funnel["sensitivity_swing"]
+    return {
+        "currency": "UAH",
+        "horizon_months": MAX_HORIZON_MONTHS,
+        "annual_discount_rate": 0.1,
+        "benefits": [
+            {"kind": "funnel", "name": f"funnel {j}", "evaluation": funnel, "ramp_up_months": 3}
+            for j in range(4)
+        ],
+        "costs": {
+            "one_time": [{"name": "implementation", "amount": 4e7}],
+            "monthly": [{"name": "support", "amount": 5e5}],
+            "per_seat": [
+                {"name": "annual seats", "seats": 1000, "price_per_seat": 600,
+                 "billing": "annual", "annual_escalation": 0.05},
+                {"name": "monthly seats", "seats": 500, "price_per_seat": 100},
+            ],
+        },
+        "uncertainty": {
+            "ranges": [
+                {"pointer": f"/benefits/{j}/evaluation/stages/{j + 1}/uplift", "low": 0.0,
+                 "high": 0.03}
+                for j in range(4)
+            ]
+            + [
+                {"pointer": "/costs/one_time/0/amount", "low": 3e7, "high": 6e7},
+                {"pointer": "/annual_discount_rate", "low": 0.05, "high": 0.2},
+            ],
+            "samples": 16384,
+            "payback_within_months": 24,
+        },
+    }  # fmt: skip
