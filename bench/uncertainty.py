@@ -52,7 +52,7 @@ def post(body: bytes, path: str = "/payback") -> float:
 
 def probe() -> float:
     started = time.perf_counter()
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=30) as answer:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=30) as answer:
         answer.read()
     return (time.perf_counter() - started) * 1e3
 
@@ -66,7 +66,7 @@ def rss_kib(pid: int, field: str) -> int:
 
 def on_the_wire() -> dict[str, float]:
     env = {**os.environ, "PORT": str(PORT), "WORKERS": "1", "LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env)  # noqa: S603
+    server = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
