@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import math
 import re
 import subprocess
 import threading
@@ -541,9 +542,17 @@ def test_the_printed_business_case_fits_two_a4_pages_and_says_what_and_when(
     assert re.search(rf"10{spaced}300", text)  # a step: the leads with the CRM
     assert payback in text
     assert MODEL_VERSION in text and str(datetime.date.today().year) in text  # model and date
+    # how sure: the sentence, as the page words the API's answer (the seed: surely in 12 months)
+    sentence = SURE_SENTENCE[locale].format(p=100, m=12)
+    expect(seen.page.locator("#sure-sentence")).to_have_text(sentence)
+    assert sentence in re.sub(r"[ \u00a0\u202f]+", " ", text)
     for words in ({"en-US": "Benefits haircut", "uk-UA": "вигод"}[locale],  # an assumption
                   {"en-US": "Price per seat", "uk-UA": "Ціна за місце"}[locale],  # a licence
-                  {"en-US": "Cumulative cash flow", "uk-UA": "Накопичений"}[locale]):  # fmt: skip
+                  {"en-US": "Cumulative cash flow", "uk-UA": "Накопичений"}[locale],
+                  {"en-US": "NPV in 8 cases of 10", "uk-UA": "NPV у 8 випадках з 10"}[locale],
+                  {"en-US": "Pays back within, months", "uk-UA": "Окупиться за, місяців"}[locale],
+                  {"en-US": "leads: volume", "uk-UA": "ліди: зростання"}[locale],
+                  {"en-US": "from 1.5", "uk-UA": "від 1.5"}[locale]):  # fmt: skip
         assert words.lower() in text.lower(), words
     subprocess.run(
         ["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTIFACTS / f"business-case-{locale}")],
@@ -829,3 +838,183 @@ def test_copy_link_works_inside_the_embed(
         expect(frame.locator("#status")).to_contain_text("Link copied")
     finally:
         context.close()
+
+
+def payback_answer_to(wanted: Callable[[dict[str, object]], bool]) -> Callable[[Response], bool]:
+    """A predicate for the /payback answer (200) to a request body that ``wanted`` accepts."""
+
+    def matches(response: Response) -> bool:
+        if not response.url.endswith("/payback") or response.status != 200:
+            return False
+        return wanted(json.loads(response.request.post_data or "{}"))
+
+    return matches
+
+
+def chance(probability: float) -> int:
+    """A probability as the page words it: whole percent, half up, and 0 or 100 only when
+    every case is (8 cases of 8,192 are not "0 %")."""
+    if probability <= 0 or probability >= 1:
+        return 0 if probability <= 0 else 100
+    return min(99, max(1, math.floor(probability * 100 + 0.5)))
+
+
+def money_pattern(amount: float) -> str:
+    """A whole amount as either locale groups its digits (8 cases in 10: no minor digits)."""
+    digits = f"{abs(round(amount)):,}".replace(",", THOUSANDS)
+    return ("-" if round(amount) < 0 else r"\+") + r"[^\d]*" + digits
+
+
+SURE_SENTENCE = {
+    "en-US": "{p}% chance it pays back within {m} months",
+    "uk-UA": "З імовірністю {p}% окупиться за {m} місяців",
+}
+DRIVER_NAMES = {
+    "en-US": {
+        "/evaluation/stages/0/uplift": "leads: volume growth",
+        "/evaluation/stages/1/uplift": "opportunities: conversion uplift",
+        "/evaluation/stages/2/uplift": "deals: conversion uplift",
+        "/evaluation/average_deal_value_uplift": "Average deal uplift",
+        "/productivity/hours_saved_per_user_per_month": "Hours each saves a month",
+    },
+    "uk-UA": {
+        "/evaluation/stages/0/uplift": "ліди: зростання кількості",
+        "/evaluation/stages/1/uplift": "потенційні угоди: зростання конверсії",
+        "/evaluation/stages/2/uplift": "завершені угоди: зростання конверсії",
+        "/evaluation/average_deal_value_uplift": "Зростання середньої суми",
+        "/productivity/hours_saved_per_user_per_month": "Годин економить кожен за місяць",
+    },
+}
+
+
+def range_values(page: Page, key: str) -> tuple[str, str]:
+    """The (from, to) a range row shows, as typed."""
+    return (
+        page.locator(f"#range-{key}-low").input_value(),
+        page.locator(f"#range-{key}-high").input_value(),
+    )
+
+
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_how_sure_says_the_chance_of_paying_back_within_the_visitors_month(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    """Ranges around the visitor's own uplifts (half to one and a half of each, shape normal)
+    go to the API as uncertainty; the page words its answer: the chance of paying back within
+    the visitor's month, the S-curve one point a month, NPV's P10-P90 and the assumption that
+    drives the risk, named as the form names it."""
+    seen = visit(width, locale)
+    page = seen.page
+    english = locale == "en-US"
+    expect(page.locator("#gain")).to_contain_text(re.compile(rf"19{THOUSANDS}082"))  # the seed
+    expect(page.locator("#sure-level")).to_have_value("fair")
+    expect(page.locator("#sure-within")).to_have_value("12")  # the horizon
+    page.locator("#horizon").fill("18")
+    expect(page.locator("#sure-within")).to_have_value("18")  # follows it, until typed
+    page.locator("#cost-one_time-0-amount").fill("100000")  # pays back in about five months
+    with page.expect_response(
+        payback_answer_to(lambda body: body["uncertainty"]["payback_within_months"] == 5)  # type: ignore[index]
+    ) as answered:
+        page.locator("#sure-within").fill("5")
+    sent = json.loads(answered.value.request.post_data or "{}")
+    assert sent["costs"]["one_time"][0]["amount"] == 100000 and sent["horizon_months"] == 18
+    ranged = [("/evaluation/stages/0/uplift", 0.015, 0.045),
+              ("/evaluation/stages/1/uplift", 0.035, 0.105),
+              ("/evaluation/stages/2/uplift", 0.025, 0.075),
+              ("/evaluation/average_deal_value_uplift", 0.035, 0.105)]  # fmt: skip
+    assert sent["uncertainty"] == {
+        "ranges": [
+            {"pointer": pointer, "low": low, "high": high, "shape": "normal"}
+            for pointer, low, high in ranged
+        ],
+        "payback_within_months": 5,
+    }
+    sure = answered.value.json()["uncertainty"]
+    within = sure["probability_payback_within"]["value"]
+    assert 0.05 < within < 0.95, within  # a case the ranges leave in doubt
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+    expect(page.locator("#sure-sentence")).to_have_text(
+        SURE_SENTENCE[locale].format(p=chance(within), m=5)
+    )
+    # the S-curve: one point per month of the API's curve, each at its chance
+    dots = page.locator("#sure-chart svg circle.curve-dot")
+    expect(dots).to_have_count(len(sure["payback_curve"]))
+    assert len(sure["payback_curve"]) == 19  # months 0..18
+    tops = [float(dots.nth(i).get_attribute("cy") or "nan") for i in range(dots.count())]
+    assert tops == sorted(tops, reverse=True) and tops[0] > tops[-1]  # rising to the right
+    point = sure["payback_curve"][5]
+    title = ("month {m}: {p}%" if english else "місяць {m}: {p}%").format(
+        m=5, p=chance(point["probability"])
+    )
+    expect(dots.nth(5).locator("title")).to_have_text(title)
+    figures = page.locator("#sure-figures")
+    expect(figures).to_contain_text(re.compile(money_pattern(sure["npv"]["p10"])))
+    expect(figures).to_contain_text(re.compile(money_pattern(sure["npv"]["p90"])))
+    driver = DRIVER_NAMES[locale][sure["drivers"][0]["pointer"]]
+    expect(figures.locator('[data-figure="sureDriver"] dd')).to_contain_text(driver)
+    expect(figures).not_to_contain_text("/evaluation")
+    seen.assert_no_horizontal_overflow()
+    seen.screenshot(f"how-sure-{width}-{locale}.png")
+    seen.assert_clean()
+
+
+def test_a_range_follows_its_value_until_the_visitor_edits_it(
+    visit: Callable[..., Visit],
+) -> None:
+    """A prefilled range always holds its value: it moves with the value, until the visitor
+    types a range of their own; the level sets every range again."""
+    seen = visit(1280)
+    page = seen.page
+    page.locator("#sure-ranges-box summary").click()
+    assert range_values(page, "stage-1") == ("3.5", "10.5")
+    page.locator("#stage-1-uplift").fill("10")
+    assert range_values(page, "stage-1") == ("5", "15")
+    page.locator("#stage-1-uplift").fill("-4")  # a fall: still from the lower to the higher
+    assert range_values(page, "stage-1") == ("-6", "-2")
+    page.locator("#stage-1-uplift").fill("10")
+    page.get_by_label("From: Conversion uplift, % (Stage 2)", exact=True).fill("4")
+    page.locator("#stage-1-uplift").fill("12")
+    assert range_values(page, "stage-1") == ("4", "15")  # the visitor's own range stays
+    assert range_values(page, "deal") == ("3.5", "10.5")  # the others still follow
+    page.locator("#sure-level").select_option("high")  # very sure: ±20 % of each
+    assert range_values(page, "stage-1") == ("9.6", "14.4")
+    assert range_values(page, "stage-0") == ("2.4", "3.6")
+    # a stage added in the middle gets its own range; the ranges keep their stages
+    page.locator("#add-stage").click()
+    expect(page.locator("#sure-ranges > li")).to_have_count(6)  # 4 stages, deal value, hours
+    expect(page.locator("#sure-ranges > li").nth(2)).to_contain_text("stage 3: conversion")
+    assert range_values(page, "stage-2") == ("0", "0")  # no uplift typed yet: none to range
+    assert range_values(page, "stage-1") == ("9.6", "14.4")
+    assert range_values(page, "stage-3") == ("4", "6")  # the won deals' 5 %, moved down
+    # the time saved is ranged once someone saves time
+    expect(page.locator("#range-hours-low")).to_be_hidden()
+    with page.expect_response(payback_answer_to(lambda body: "productivity" in body)) as sent:
+        page.locator("#prod-users").fill("10")
+    ranges = json.loads(sent.value.request.post_data or "{}")["uncertainty"]["ranges"]
+    assert ranges[-1] == {"pointer": "/productivity/hours_saved_per_user_per_month",
+                          "low": 4, "high": 6, "shape": "normal"}  # fmt: skip
+    expect(page.locator("#range-hours-low")).to_be_visible()
+    seen.assert_clean()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_range_that_leaves_out_its_value_shows_the_apis_problem_beside_it(
+    visit: Callable[..., Visit], width: int
+) -> None:
+    seen = visit(width)
+    page = seen.page
+    page.locator("#sure-ranges-box summary").click()
+    page.locator("#range-stage-1-low").fill("8")  # above the 7 % typed: /uncertainty/ranges/1
+    row = page.locator("#sure-ranges > li").nth(1)
+    expect(row.locator(".field-error")).to_contain_text("leaves out the request's own value")
+    expect(page.locator("#sure-ranges > li .field-error")).to_have_count(1)
+    expect(page.locator("#stale-note")).to_be_visible()
+    page.locator("#range-stage-1-low").fill("6")
+    expect(row.locator(".field-error")).to_have_count(0)
+    page.locator("#sure-within").fill("13")  # beyond the 12 months' horizon
+    expect(page.locator("#sure-within ~ .field-error")).to_contain_text("beyond the horizon")
+    expect(page.locator("#sure-within")).to_have_attribute("aria-invalid", "true")
+    seen.assert_no_horizontal_overflow()
+    seen.screenshot(f"how-sure-{width}-error.png")
+    seen.assert_clean(allow=r"status of 422")

@@ -156,6 +156,30 @@
       costNew: { one_time: "one-time cost {n}", monthly: "monthly cost {n}", per_seat: "licence {n}" },
       discounted: "discounted",
       cumulative: "cumulative",
+      sureLegend: "How sure?",
+      sureHint: "The effects are estimates. Say how sure you are of them: the calculator prices 8,192 cases within your ranges and answers how likely the CRM is to pay back.",
+      sureLevel: "How sure are you of the effects?",
+      sureLow: "not very: ×0 to ×2",
+      sureFair: "fairly: ×½ to ×1½",
+      sureHigh: "very: ±20 %",
+      sureWithin: "Pays back within, months",
+      sureRanges: "Ranges: 9 cases in 10 fall inside",
+      rangeFrom: "from",
+      rangeTo: "to",
+      rangeFromOf: "From: {what}",
+      rangeToOf: "To: {what}",
+      sureTitle: "How sure: the chance that it pays back",
+      sureSentence: "{p} chance it pays back within {m}",
+      sureChart: "Chance of having paid back, by month",
+      sureAria: "Chance of having paid back by each month: {items}.",
+      sureAt: "month {m}: {p}",
+      sureNpv: "NPV in 8 cases of 10",
+      sureBetween: "{low} to {high}",
+      sureLoss: "Chance of a loss (NPV below zero)",
+      sureDriver: "Drives the risk most",
+      sureShare: "{what} ({share} of the spread)",
+      csvCurve: "Payback curve (CSV)",
+      csvPercentiles: "Percentiles (CSV)",
     },
     uk: {
       pageTitle: "Калькулятор окупності CRM",
@@ -287,6 +311,30 @@
       costNew: { one_time: "одноразова витрата {n}", monthly: "щомісячна витрата {n}", per_seat: "ліцензія {n}" },
       discounted: "дисконтований",
       cumulative: "накопичений",
+      sureLegend: "Наскільки ви певні?",
+      sureHint: "Ефекти — це оцінки. Скажіть, наскільки ви в них певні: калькулятор порахує 8 192 випадки у ваших межах і покаже, наскільки ймовірно, що CRM окупиться.",
+      sureLevel: "Наскільки ви певні щодо ефектів?",
+      sureLow: "не дуже: від ×0 до ×2",
+      sureFair: "досить: від ×½ до ×1½",
+      sureHigh: "дуже: ±20 %",
+      sureWithin: "Окупиться за, місяців",
+      sureRanges: "Межі: 9 випадків з 10 — усередині",
+      rangeFrom: "від",
+      rangeTo: "до",
+      rangeFromOf: "Від: {what}",
+      rangeToOf: "До: {what}",
+      sureTitle: "Наскільки певно: імовірність окупності",
+      sureSentence: "З імовірністю {p} окупиться за {m}",
+      sureChart: "Імовірність окупитися, по місяцях",
+      sureAria: "Імовірність окупитися до кожного місяця: {items}.",
+      sureAt: "місяць {m}: {p}",
+      sureNpv: "NPV у 8 випадках з 10",
+      sureBetween: "від {low} до {high}",
+      sureLoss: "Імовірність збитку (NPV менше нуля)",
+      sureDriver: "Найбільше впливає на ризик",
+      sureShare: "{what} ({share} розкиду)",
+      csvCurve: "Крива окупності (CSV)",
+      csvPercentiles: "Процентилі (CSV)",
     },
   };
 
@@ -578,6 +626,138 @@
     ]);
   }
 
+  // ---- how sure: a range for each main assumption ------------------------------------------
+  // Sent as uncertainty.ranges, shape normal: a 90 % range (5 % of the cases below `from`, 5 %
+  // above `to`) centred on the visitor's own value, so the value typed stays the middle case
+  // (lognormal, the API's default for a positive range, would put the middle below it) and a
+  // value of 0 or below needs no other rule. Until the visitor edits a range, it follows its
+  // value at the width the "how sure" select sets (so it always holds the value).
+  var SURE_WIDTHS = { low: 1, fair: 0.5, high: 0.2 };
+  var RANGE_ROLES = ["low", "high"];
+
+  function rangeRow() {
+    var fields = [];
+    RANGE_ROLES.forEach(function (role) {
+      fields.push(el("label", { class: "range-label" }));
+      fields.push(el("input", { type: "number", inputmode: "decimal", step: "any", "data-role": role }));
+    });
+    return el("li", { class: "range row" }, [el("span", { class: "range-name" }), el("div", { class: "range-fields" }, fields)]);
+  }
+
+  var dealRange = rangeRow();
+  var hoursRange = rangeRow();
+
+  function lowerFirst(text) {
+    return text.charAt(0).toLowerCase() + text.slice(1);
+  }
+
+  // What each range is about: its key in a link, its row, the field it ranges, that field's
+  // pointer in the request and its human name (also the driver's name in the answer).
+  function rangeSources() {
+    var sources = Array.prototype.map.call(stagesList.children, function (li, i) {
+      if (!li.sureRange) li.sureRange = rangeRow();
+      var own = li.querySelector('[data-role="uplift"]');
+      var stage = li.querySelector('[data-role="name"]').value.trim() || t("stageN", { n: i + 1 });
+      return {
+        key: "stage-" + i, row: li.sureRange, own: own, pointer: "/evaluation/stages/" + i + "/uplift",
+        name: stage + ": " + lowerFirst(t(i === 0 ? "upliftTop" : "upliftConv")),
+        what: own.getAttribute("aria-label") || t(i === 0 ? "upliftTop" : "upliftConv"),
+      };
+    });
+    sources.push({ key: "deal", row: dealRange, own: $("deal-uplift"), pointer: "/evaluation/average_deal_value_uplift", name: t("dealUplift"), what: t("dealUplift") });
+    sources.push({ key: "hours", row: hoursRange, own: $("prod-hours"), pointer: "/productivity/hours_saved_per_user_per_month", name: t("prodHours"), what: t("prodHours") });
+    return sources;
+  }
+
+  // One row per source, in the sources' order (a stage's range goes where its stage goes).
+  function renderRanges() {
+    var list = $("sure-ranges");
+    var sources = rangeSources();
+    sources.forEach(function (source, i) {
+      var row = source.row;
+      if (list.children[i] !== row) list.insertBefore(row, list.children[i] || null);
+      RANGE_ROLES.forEach(function (role) {
+        var input = row.querySelector('[data-role="' + role + '"]');
+        input.id = "range-" + source.key + "-" + role;
+        input.name = "uncertainty.ranges[" + source.key + "]." + role;
+        if (source.own.hasAttribute("data-percent")) input.setAttribute("data-percent", "");
+        var label = input.previousElementSibling;
+        label.setAttribute("for", input.id);
+        label.textContent = t(role === "low" ? "rangeFrom" : "rangeTo");
+        input.setAttribute("aria-label", t(role === "low" ? "rangeFromOf" : "rangeToOf", { what: source.what }));
+      });
+    });
+    while (list.children.length > sources.length) list.removeChild(list.lastElementChild);
+    syncRanges();
+  }
+
+  function scaled(text, factor) {
+    return Number((Number(text) * factor).toPrecision(12)); // 3 × 0.8 is 2.4, not 2.4000000000000004
+  }
+
+  // Names, and the ranges (and the target month) the visitor has not edited, follow the form.
+  function syncRanges() {
+    var width = SURE_WIDTHS[$("sure-level").value] || SURE_WIDTHS.fair;
+    rangeSources().forEach(function (source) {
+      source.row.querySelector(".range-name").textContent = source.name;
+      var text = source.own.value.trim();
+      if (source.row.dataset.edited || text === "" || !Number.isFinite(Number(text))) return;
+      var a = scaled(text, 1 - width);
+      var b = scaled(text, 1 + width);
+      source.row.querySelector('[data-role="low"]').value = String(Math.min(a, b));
+      source.row.querySelector('[data-role="high"]').value = String(Math.max(a, b));
+    });
+    hoursRange.hidden = !(Number($("prod-users").value) > 0); // sent only with the time saved
+    var horizon = $("horizon").value.trim();
+    var within = $("sure-within");
+    if (/^\d+$/.test(horizon)) {
+      within.max = horizon;
+      if (!within.dataset.edited) within.value = horizon;
+    }
+  }
+
+  // What the visitor set by hand, for the link: the level, the target month if typed, and the
+  // ranges edited (by key; the others follow their values when the link is opened).
+  function sureState() {
+    var ranges = {};
+    rangeSources().forEach(function (source) {
+      if (!source.row.dataset.edited) return;
+      ranges[source.key] = RANGE_ROLES.map(function (role) { return source.row.querySelector('[data-role="' + role + '"]').value; });
+    });
+    var state = { level: $("sure-level").value, ranges: ranges };
+    if ($("sure-within").dataset.edited) state.within = $("sure-within").value;
+    return state;
+  }
+
+  function applySure(state) {
+    if (!state || typeof state !== "object") return;
+    if (typeof state.level === "string" && Object.prototype.hasOwnProperty.call(SURE_WIDTHS, state.level)) $("sure-level").value = state.level;
+    if (typeof state.within === "string") {
+      $("sure-within").value = state.within;
+      $("sure-within").dataset.edited = "1";
+    }
+    var ranges = state.ranges && typeof state.ranges === "object" ? state.ranges : {};
+    rangeSources().forEach(function (source) {
+      var pair = ranges[source.key];
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every(function (cell) { return typeof cell === "string"; })) return;
+      RANGE_ROLES.forEach(function (role, i) { source.row.querySelector('[data-role="' + role + '"]').value = pair[i]; });
+      source.row.dataset.edited = "1";
+    });
+    syncRanges();
+  }
+
+  // The visitor's own edits: a range typed stops following its value; the level resets them all.
+  function noteSureEdit(target) {
+    if (target.id === "sure-level") {
+      rangeSources().forEach(function (source) { delete source.row.dataset.edited; });
+    } else if (target.id === "sure-within") {
+      target.dataset.edited = "1";
+    } else if (target.closest && target.closest(".range")) {
+      target.closest(".range").dataset.edited = "1";
+    }
+    syncRanges();
+  }
+
   // Ids, pointers and labels follow the rows' positions; called after every add or remove.
   function renumber() {
     var stages = stagesList.children;
@@ -647,6 +827,7 @@
       remove.title = remove.getAttribute("aria-label");
     });
     $("add-per_seat").disabled = licences.length >= MAX_COST_LINES;
+    renderRanges();
   }
 
   function seedForm() {
@@ -703,6 +884,7 @@
       });
     }
     renumber();
+    applySure(state.sure);
   }
 
   function currentState() {
@@ -723,6 +905,7 @@
         monthly: rows($("costs-monthly"), ["name", "amount"]),
         per_seat: rows($("costs-per_seat"), LICENCE_ROLES),
       },
+      sure: sureState(),
     };
   }
 
@@ -733,9 +916,24 @@
 
   // The API's own figures as CSV, written as the API wrote them; column names are the API's field
   // names, so a spreadsheet and the contract agree.
+  // How sure: the S-curve as its points, and one row per figure with its percentiles (an empty
+  // cell where the API answered null: a percentile on a case that never pays back).
+  var PERCENTILES = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"];
   var CSV_COLUMNS = {
-    cash: { file: "cash-flows.csv", rows: "cash_flows", columns: ["month", "benefit", "cost", "net", "discounted_net", "cumulative", "discounted_cumulative"] },
-    years: { file: "yearly.csv", rows: "years", columns: ["year", "months", "benefits", "costs", "net", "pv_benefits", "pv_costs"] },
+    cash: { file: "cash-flows.csv", rows: function (pay) { return pay.cash_flows; }, columns: ["month", "benefit", "cost", "net", "discounted_net", "cumulative", "discounted_cumulative"] },
+    years: { file: "yearly.csv", rows: function (pay) { return pay.years; }, columns: ["year", "months", "benefits", "costs", "net", "pv_benefits", "pv_costs"] },
+    curve: { file: "payback-curve.csv", rows: function (pay) { return pay.uncertainty.payback_curve; }, columns: ["period", "month", "probability"] },
+    percentiles: {
+      file: "percentiles.csv",
+      rows: function (pay) {
+        return ["npv", "roi", "payback_months"].map(function (figure) {
+          var row = { figure: figure };
+          Object.keys(pay.uncertainty[figure]).forEach(function (key) { row[key] = pay.uncertainty[figure][key]; });
+          return row;
+        });
+      },
+      columns: ["figure", "mean", "sd"].concat(PERCENTILES),
+    },
   };
 
   // The answer with every number as the API wrote it (19082.00, not 19082; every digit of a large
@@ -750,8 +948,11 @@
     if (!lastGood) return;
     var pay = exactAnswer(lastGood.text);
     var spec = CSV_COLUMNS[which];
-    var lines = [spec.columns.join(",")].concat(pay[spec.rows].map(function (row) {
-      return spec.columns.map(function (column) { return String(row[column]); }).join(",");
+    if (!pay.uncertainty && (which === "curve" || which === "percentiles")) return;
+    var lines = [spec.columns.join(",")].concat(spec.rows(pay).map(function (row) {
+      return spec.columns.map(function (column) {
+        return row[column] === null || row[column] === undefined ? "" : String(row[column]);
+      }).join(",");
     }));
     var url = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
     var link = el("a", { href: url, download: spec.file });
@@ -880,6 +1081,20 @@
       realization: readNumber($("prod-realization"), errors),
     };
     if (productivity.users > 0) body.productivity = productivity;
+    // How sure: each range's pointer in this request, so the API's problem with one finds its row
+    var ranges = [];
+    rangeSources().forEach(function (source) {
+      var inputs = RANGE_ROLES.map(function (role) { return source.row.querySelector('[data-role="' + role + '"]'); });
+      if (source.key === "hours" && !body.productivity) {
+        [source.row].concat(inputs).forEach(function (node) { node.removeAttribute("data-pointer"); });
+        return;
+      }
+      var pointer = "/uncertainty/ranges/" + ranges.length;
+      source.row.setAttribute("data-pointer", pointer);
+      inputs.forEach(function (input, i) { input.setAttribute("data-pointer", pointer + "/" + RANGE_ROLES[i]); });
+      ranges.push({ pointer: source.pointer, low: readNumber(inputs[0], errors), high: readNumber(inputs[1], errors), shape: "normal" });
+    });
+    body.uncertainty = { ranges: ranges, payback_within_months: readNumber($("sure-within"), errors) };
     return { body: body, errors: errors };
   }
 
@@ -1087,6 +1302,7 @@
     drawFunnel(ev);
     drawCash(pay);
     drawTornado(ev);
+    renderSure(req, pay);
     renderStale(lastErrors.length > 0 || globalProblem !== null);
   }
 
@@ -1126,6 +1342,51 @@
     rows.forEach(function (row) {
       dl.appendChild(el("div", { class: "kv-row" }, [el("dt", { text: t(row[0]) }), el("dd", { text: row[1] })]));
     });
+  }
+
+  // A chance in whole percent; never 0 % or 100 % unless every case is (8 in 8,192 is not "0 %").
+  function fmtChance(probability) {
+    if (probability <= 0 || probability >= 1) return fmtPercent(probability <= 0 ? 0 : 1, false, 0);
+    return fmtPercent(Math.min(99, Math.max(1, Math.round(probability * 100))) / 100, false, 0);
+  }
+
+  // The human name of a ranged field (a driver is named by its pointer in the answer).
+  function rangeName(pointer, req, ev) {
+    var match = /^\/evaluation\/stages\/(\d+)\/uplift$/.exec(pointer);
+    var unitless = function (text) { return text.replace(/,\s*%$/, ""); };
+    if (match) {
+      var i = Number(match[1]);
+      var stage = (ev.stages[i] && ev.stages[i].name) || t("stageN", { n: i + 1 });
+      return stage + ": " + lowerFirst(unitless(t(i === 0 ? "upliftTop" : "upliftConv")));
+    }
+    if (pointer === "/evaluation/average_deal_value_uplift") return unitless(t("dealUplift"));
+    if (pointer === "/productivity/hours_saved_per_user_per_month") return t("prodHours");
+    return pointer;
+  }
+
+  function renderSure(req, pay) {
+    var sure = pay.uncertainty;
+    $("sure").hidden = !sure;
+    if (!sure) return;
+    var within = sure.probability_payback_within;
+    $("sure-sentence").textContent = within
+      ? t("sureSentence", { p: fmtChance(within.value), m: fmtMonths(sure.payback_within_months) })
+      : t("nothing");
+    // whole units: a percentile of 8,192 cases has no meaningful minor digits
+    var rows = [
+      ["sureNpv", t("sureBetween", { low: fmtMoney(Math.round(Number(sure.npv.p10)), pay.currency, true), high: fmtMoney(Math.round(Number(sure.npv.p90)), pay.currency, true) })],
+      ["sureLoss", fmtChance(sure.probability_npv_negative.value)],
+    ];
+    var driver = sure.drivers[0];
+    if (driver && driver.variance_share > 0) {
+      rows.push(["sureDriver", t("sureShare", { what: rangeName(driver.pointer, req, pay.evaluation), share: fmtPercent(driver.variance_share, false, 0) })]);
+    }
+    var dl = $("sure-figures");
+    dl.textContent = "";
+    rows.forEach(function (row) {
+      dl.appendChild(el("div", { class: "kv-row", "data-figure": row[0] }, [el("dt", { text: t(row[0]) }), el("dd", { text: row[1] })]));
+    });
+    drawSure(pay);
   }
 
   function renderScenarios(pay) {
@@ -1405,6 +1666,61 @@
     box.appendChild(root);
   }
 
+  // The S-curve: the chance of having paid back by each month (the API's payback_curve), one
+  // point a month, and the visitor's target month marked.
+  function drawSure(pay) {
+    var box = $("sure-chart");
+    var sure = pay.uncertainty;
+    if (!sure) return;
+    var curve = sure.payback_curve;
+    var W = chartWidth(box);
+    var H = W < 500 ? 180 : 200;
+    var padL = 44;
+    var padR = 14;
+    var padT = 22;
+    var padB = 30;
+    var plotW = W - padL - padR;
+    var plotH = H - padT - padB;
+    var last = curve.length ? curve[curve.length - 1].month : 1;
+    var x = function (month) { return padL + (month / (last || 1)) * plotW; };
+    var y = function (probability) { return padT + (1 - probability) * plotH; };
+    var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", class: "sure-svg" });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (p) {
+      root.appendChild(svg("line", { x1: padL, x2: W - padR, y1: y(p), y2: y(p), class: p === 0 ? "zero" : "grid" }));
+      root.appendChild(svg("text", { x: padL - 6, y: y(p) + 4, "text-anchor": "end", class: "tick" }, fmtPercent(p, false, 0)));
+    });
+    var every = Math.max(1, Math.ceil((curve.length) / Math.max(2, Math.floor(plotW / 34))));
+    curve.forEach(function (point, i) {
+      if (i % every === 0) root.appendChild(svg("text", { x: x(point.month), y: H - padB + 16, "text-anchor": "middle", class: "tick" }, String(point.month)));
+    });
+    root.appendChild(svg("text", { x: W - padR, y: H - 2, "text-anchor": "end", class: "axis-title" }, t("month")));
+    var target = sure.payback_within_months;
+    var within = sure.probability_payback_within;
+    if (target !== null && within) {
+      var tx = x(target);
+      root.appendChild(svg("line", { x1: tx, x2: tx, y1: padT - 4, y2: H - padB, class: "breakeven" }));
+      var anchor = tx > W - 80 ? "end" : tx < padL + 40 ? "start" : "middle";
+      root.appendChild(svg("text", { x: anchor === "start" ? tx + 4 : anchor === "end" ? tx - 4 : tx, y: padT - 8, "text-anchor": anchor, class: "breakeven-label" }, fmtChance(within.value)));
+    }
+    root.appendChild(svg("path", {
+      d: curve.map(function (point, i) { return (i ? "L" : "M") + x(point.month).toFixed(1) + " " + y(point.probability).toFixed(1); }).join(" "),
+      class: "line-cum",
+    }));
+    var radius = curve.length > 40 ? 1.8 : 3;
+    var items = [];
+    curve.forEach(function (point, i) {
+      var text = t("sureAt", { m: point.month, p: fmtChance(point.probability) });
+      var dot = svg("circle", { cx: x(point.month), cy: y(point.probability), r: radius, class: "curve-dot" });
+      dot.appendChild(svg("title", {}, text));
+      root.appendChild(dot);
+      // the words name each month where the chance moves, not every month of a flat line
+      if (i === 0 || i === curve.length - 1 || point.probability !== curve[i - 1].probability) items.push(text);
+    });
+    root.setAttribute("aria-label", t("sureAria", { items: items.join("; ") }));
+    box.textContent = "";
+    box.appendChild(root);
+  }
+
   // ---- language ------------------------------------------------------------------------------
 
   function applyLanguage(next) {
@@ -1442,9 +1758,13 @@
   function wire() {
     form.addEventListener("input", function (event) {
       if (event.target.dataset && event.target.dataset.defaultKey) delete event.target.dataset.defaultKey;
+      noteSureEdit(event.target);
       schedule();
     });
-    form.addEventListener("change", schedule);
+    form.addEventListener("change", function (event) {
+      noteSureEdit(event.target);
+      schedule();
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       recompute();
@@ -1475,6 +1795,8 @@
     });
     $("csv-cash").addEventListener("click", function () { downloadCsv("cash"); });
     $("csv-years").addEventListener("click", function () { downloadCsv("years"); });
+    $("csv-curve").addEventListener("click", function () { downloadCsv("curve"); });
+    $("csv-percentiles").addEventListener("click", function () { downloadCsv("percentiles"); });
     Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
       button.addEventListener("click", function () {
         applyLanguage(button.getAttribute("data-lang"));
@@ -1492,6 +1814,7 @@
           drawFunnel(lastGood.response.evaluation);
           drawTornado(lastGood.response.evaluation);
           drawCash(lastGood.response);
+          drawSure(lastGood.response);
         }
       }, 60);
     };
