@@ -60,10 +60,12 @@ lint: ## ruff, ruff format --check, mypy --strict, and the contract is up to dat
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) -m service.http.openapi --check openapi/openapi.json
+	$(PY) -m service.http.openapi --check --3.0 openapi/openapi-3.0.json
 
 .PHONY: openapi
-openapi: ## regenerate openapi/openapi.json from the app
+openapi: ## regenerate openapi/openapi.json (3.1) and openapi/openapi-3.0.json from the app
 	$(PY) -m service.http.openapi openapi/openapi.json
+	$(PY) -m service.http.openapi --3.0 openapi/openapi-3.0.json
 
 .PHONY: format
 format: ## apply ruff's formatting and safe fixes

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from service import calc, examples
-from service.http import problems
+from service.http import openapi30, problems
 from service.http.bodies import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER
 from service.http.routes import GUARD_ERRORS, ROUTES, Health, Index
 
@@ -218,19 +218,22 @@ def build_openapi() -> dict[str, Any]:
     }
 
 
-def render() -> bytes:
-    """The document as committed: sorted keys, two-space indent, trailing newline."""
-    return (
-        json.dumps(build_openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    ).encode()
+def render(openapi_version: str = "3.1") -> bytes:
+    """The document as committed: sorted keys, two-space indent, trailing newline. "3.0" renders
+    it as OpenAPI 3.0.3 (service/http/openapi30.py)."""
+    document = build_openapi()
+    if openapi_version == "3.0":
+        document = openapi30.to_openapi_30(document)
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m service.openapi PATH`` writes the contract; ``--check PATH`` compares."""
+    """``python -m service.openapi PATH`` writes the contract; ``--check PATH`` compares;
+    ``--3.0`` is the contract as OpenAPI 3.0.3."""
     args = sys.argv[1:] if argv is None else argv
     check = "--check" in args
-    path = next(a for a in args if a != "--check")
-    wanted = render()
+    path = next(a for a in args if not a.startswith("--"))
+    wanted = render("3.0" if "--3.0" in args else "3.1")
     if check:
         with open(path, "rb") as committed:
             if committed.read() != wanted:

@@ -53,6 +53,7 @@ def test_every_route_the_app_serves_is_documented(app: Application, client: Test
     undocumented_on_purpose = {
         ("/schema", "GET"),
         ("/schema/openapi.json", "GET"),
+        ("/schema/openapi-3.0.json", "GET"),
         ("/metrics", "GET"),
         ("/static/{name:str}", "GET"),
         ("/schema/assets/{name:str}", "GET"),
