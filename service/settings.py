@@ -27,6 +27,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "port": (1, 65535),
     "workers": (1, 64),
     "max_body_bytes": (1024, 1024 * 1024),
+    "max_batch_body_bytes": (1024, 64 * 1024 * 1024),
     "drain_seconds": (0, 60),
     "body_timeout_seconds": (0.1, 120),
     "max_in_flight": (1, 10_000),
@@ -51,6 +52,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The largest legitimate request is a /payback with an embedded 10-stage evaluation and 40
     # cost lines: about 12 KiB pretty-printed. 64 KiB leaves room and stops abuse early.
     max_body_bytes: int = 64 * 1024
+    # A JSON batch of up to 500 requests (an NDJSON batch is read a line at a time, each line
+    # within max_body_bytes).
+    max_batch_body_bytes: int = 4 * 1024 * 1024
     # After SIGTERM: seconds of answering 503 on /readyz while still serving, before stopping.
     drain_seconds: float = 0.0
     # A body that has not fully arrived after this long is answered 408 (slow-loris guard).

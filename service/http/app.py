@@ -31,11 +31,13 @@ def create_app(settings: Settings | None = None) -> Application:
         description="What introducing a CRM is worth, and how fast it pays back.",
         links=LINKS,
     )
+    guards = Guards(settings)
     contract = openapi.build_openapi()
     state = State(
         {
             "draining": False,  # set by the server on SIGTERM (service/__main__.py)
             "settings": settings,
+            "guards": guards,  # a batch counts its items against the rate limits (batch.py)
             "contract": ENCODER.encode(contract),
             "contract_3_0": ENCODER.encode(openapi30.to_openapi_30(contract)),
             "index_json": ENCODER.encode(index),
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Application:
         # the 3.0 rendering beside the table until routes.py lists it (openapi30 imports nothing
         # of routes.py, so the table can take it as it is)
         route_handlers=[*(route.handler for route in ROUTES), openapi30.openapi_30_json],
-        middleware=[Guards(settings).middleware()],
+        middleware=[guards.middleware()],
         exception_handlers=cast(Any, EXCEPTION_HANDLERS),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=None,  # the contract is ours: see service/http/openapi.py

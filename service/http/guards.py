@@ -19,7 +19,7 @@ from litestar.middleware import DefineMiddleware
 from service.http import problems
 from service.http.errors import Refused
 from service.http.limits import BodyDeadlines, InFlight, RateLimiter, retry_after
-from service.http.routes import UNGUARDED
+from service.http.routes import STREAMED, UNGUARDED
 from service.http.security import API_KEY_HEADER, CorsPolicy, PartnerKeys, rate_key
 
 if TYPE_CHECKING:
@@ -80,8 +80,12 @@ class Guards:
         self._check_credentials_and_rate(scope, headers, exchange)
         if not self.in_flight.try_enter():
             raise _overloaded("too many requests in flight")
+        # a body's deadline counts from its first read; a batch (batch.py) gives each of its
+        # reads one, as it reads its body a piece at a time while it answers
+        if scope["route_handler"].name not in STREAMED:
+            receive = self.deadlines.within(receive)
         try:
-            await next_app(scope, self.deadlines.within(receive), send)
+            await next_app(scope, receive, send)
         finally:
             self.in_flight.leave()
 
@@ -125,6 +129,15 @@ class Guards:
             self._take_token(self.partner_limit, "partner:" + partner)
         elif self.client_limit is not None:
             self._take_token(self.client_limit, "ip:" + rate_key(exchange.client))
+
+    def item_token(self, exchange: Exchange) -> float:
+        """One more request of the exchange's caller (an item of a batch): 0 when it may go
+        ahead, else the seconds until it may."""
+        if exchange.partner is not None:
+            limiter, client = self.partner_limit, "partner:" + exchange.partner
+        else:
+            limiter, client = self.client_limit, "ip:" + rate_key(exchange.client)
+        return 0.0 if limiter is None else limiter.acquire(client)
 
     @staticmethod
     def _take_token(limiter: RateLimiter | None, client: str) -> None:

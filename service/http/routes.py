@@ -7,23 +7,22 @@ operation (if it is part of the contract) and whether the guards apply.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-import anyio
 import msgspec
 from litestar import Request, Response, asgi, get
 from litestar.exceptions import HTTPException, MethodNotAllowedException
 from litestar.handlers import BaseRouteHandler
 
-from service import calc, examples
-from service.currency import minor_unit
-from service.http import bodies, page
+from service import examples
+from service.http import batch, bodies, page, pdf
+from service.http import compute as compute_
 from service.http.bodies import JSON
 from service.ops import metrics
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, MutableMapping
+    from collections.abc import MutableMapping
 
     Scope = MutableMapping[str, Any]
     Message = MutableMapping[str, Any]
@@ -58,53 +57,38 @@ class Operation(msgspec.Struct, frozen=True, kw_only=True):
     errors: tuple[int, ...]
     request: str | None = None
     request_examples: dict[str, Any] = {}
+    summary_answer: str | None = None  # ?view=summary's answer
 
 
-# ---- the two computations: strict decode, one call of the model, encode ----------------------
-
-# A /payback body that may ask for samples (calc's uncertainty), priced in a worker thread; a
-# name that merely contains the word only costs a thread hop.
-SAMPLES_ASKED = b'"uncertainty"'
-SAMPLING = anyio.CapacityLimiter(1)
-
-
-def evaluate_answer(body: bytes, language: str) -> bytes:
-    funnel = bodies.evaluate_request(body)
-    return bodies.encode(calc.evaluate(funnel, minor_unit(funnel.currency), language))
-
-
-def payback_answer(body: bytes, language: str) -> bytes:
-    investment = bodies.payback_request(body)
-    return bodies.encode(calc.payback(investment, minor_unit(investment.currency), language))
+# ---- the single calls: one computation each (compute.py) -------------------------------------
 
 
 async def answer_post(
-    scope: Scope, receive: Receive, send: Send, compute: Callable[[bytes, str], bytes]
+    scope: Scope, receive: Receive, send: Send, compute: compute_.Compute
 ) -> None:
     """A JSON body in, a JSON answer out, as a plain ASGI exchange: Litestar's Request and
     Response machinery would cost more than the model (docs/performance.md). Errors are raised
     for Litestar's exception handlers (service/http/errors.py) to answer as problems."""
     if scope["method"] != "POST":
         raise MethodNotAllowedException(headers={"Allow": "OPTIONS, POST"})
+    view = compute_.requested_view(scope)
     headers = scope["state"]["exchange"].headers  # the Application has made them a dict
     limit = scope["app"].state.settings.max_body_bytes
     try:
         body = await bodies.read_json_body(headers, receive, limit)
     except bodies.ClientGone:
         return  # nobody to answer
-    wanted = headers.get(b"accept-language")
-    language = "en" if wanted is None else bodies.content_language(wanted.decode("latin-1"))
-    if compute is payback_answer and SAMPLES_ASKED in body:
-        # tens to hundreds of ms of samples: off the event loop, so that probes and small
-        # requests are answered meanwhile; one at a time per worker, so memory stays that of one
-        answer = await anyio.to_thread.run_sync(compute, body, language, limiter=SAMPLING)
+    language = compute_.language_of(headers)
+    media = pdf.negotiate(headers) if compute is compute_.payback_answer else JSON
+    if media == pdf.PDF:  # the business case as a document (service/http/pdf.py)
+        answer = await pdf.payback_pdf(body, language)
     else:
-        answer = compute(body, language)
+        answer = await compute_.answer_of(compute, body, language, view)
     await send({
         "type": "http.response.start",
         "status": 200,
         "headers": [
-            (b"content-type", b"application/json"),
+            (b"content-type", media.encode()),
             (b"content-length", b"%d" % len(answer)),
             (b"content-language", language.encode()),
             (b"cache-control", b"no-store"),
@@ -116,13 +100,13 @@ async def answer_post(
 @asgi("/evaluate", name="evaluate", copy_scope=False)
 async def evaluate(scope: Scope, receive: Receive, send: Send) -> None:
     """The funnel effect: revenue before and after the CRM, and the monthly gain."""
-    await answer_post(scope, receive, send, evaluate_answer)
+    await answer_post(scope, receive, send, compute_.evaluate_answer)
 
 
 @asgi("/payback", name="payback", copy_scope=False)
 async def payback(scope: Scope, receive: Receive, send: Send) -> None:
     """Payback, NPV, ROI and IRR of the investment, with the monthly cash flows."""
-    await answer_post(scope, receive, send, payback_answer)
+    await answer_post(scope, receive, send, compute_.payback_answer)
 
 
 # ---- everything else: plain Litestar handlers -------------------------------------------------
@@ -183,6 +167,18 @@ GUARD_ERRORS = (400, 401, 429, 503)
 _LIMIT_NOTE = "Bodies larger than the configured limit (64 KiB by default) get 413."
 
 
+_BATCH_NOTE = (
+    "1..500 items `{{id, request}}` (ids unique, 1..64 of `[A-Za-z0-9._:-]`), each answered "
+    "exactly as `{single}` answers it, in request order: `{{id, status, answer}}` or "
+    "`{{id, status, problem}}`, then `counts` by status. With `Content-Type: "
+    "application/x-ndjson`, one item a line in and one result a line out as each is priced, "
+    'then `{{"done": true, "items": n, "counts": ...}}`; no item limit, each line within '
+    "the single request's body limit. Each item counts against the rate limit as one request: "
+    "items past it get a 429 result with `retry_after`, and the rest are not priced. A JSON "
+    "batch's body may be up to 4 MiB (MAX_BATCH_BODY_BYTES)."
+)
+
+
 class Route(msgspec.Struct, frozen=True, kw_only=True):
     """One endpoint: its handler, its link on the index, its place in the contract, and
     whether the guards (keys, rate limits, shedding, the body deadline) apply to it."""
@@ -206,6 +202,7 @@ ROUTES = (
             description="Projects every funnel stage, the revenue before and after, and the "
             "monthly gain, with the trace of every step. " + _LIMIT_NOTE,
             request="EvaluateRequest", answer="EvaluateResponse", errors=_BODY_ERRORS,
+            summary_answer="EvaluateSummary",
             request_examples={"seed": examples.SEED_EVALUATE},
         ),
     ),
@@ -221,12 +218,40 @@ ROUTES = (
             "vary) for the distribution of NPV, ROI and payback and the chance of paying back. "
             + _LIMIT_NOTE,
             request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
+            summary_answer="PaybackSummary",
             request_examples={
                 "seed": examples.SEED_PAYBACK,
                 "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
                 "partner_quote": examples.PARTNER_QUOTE,
                 "partner_quote_how_sure": examples.PARTNER_QUOTE_RANGES,
             },
+        ),
+    ),
+    Route(
+        handler=batch.evaluate_batch, link="evaluate_batch",
+        operation=Operation(
+            method="post",
+            summary="Many /evaluate requests in one call",
+            description=_BATCH_NOTE.format(single="/evaluate"),
+            request="EvaluateBatch", answer="EvaluateBatchAnswer", errors=_BODY_ERRORS,
+            request_examples={"two": {"items": [
+                {"id": "quote-17", "request": examples.SEED_EVALUATE},
+                {"id": "quote-18", "request": {**examples.SEED_EVALUATE,
+                                               "average_deal_value_uplift": 0.1}},
+            ]}},
+        ),
+    ),
+    Route(
+        handler=batch.payback_batch, link="payback_batch",
+        operation=Operation(
+            method="post",
+            summary="Many /payback requests in one call",
+            description=_BATCH_NOTE.format(single="/payback"),
+            request="PaybackBatch", answer="PaybackBatchAnswer", errors=_BODY_ERRORS,
+            request_examples={"quote_and_seed": {"items": [
+                {"id": "quote-17", "request": examples.PARTNER_QUOTE},
+                {"id": "seed", "request": examples.SEED_PAYBACK},
+            ]}},
         ),
     ),
     # Probes and scrapes are never limited or shed: an overloaded instance must still say so.
@@ -259,4 +284,6 @@ ROUTES = (
 )  # fmt: skip
 
 UNGUARDED = frozenset(route.handler.name for route in ROUTES if not route.guarded)
+# Routes that read their body a piece at a time while they answer (batch.py)
+STREAMED = frozenset({batch.evaluate_batch.name, batch.payback_batch.name})
 LINKS = {route.link: route.path for route in ROUTES if route.link}

@@ -17,7 +17,7 @@ import structlog
 from litestar.testing import TestClient
 
 from service.examples import SEED_EVALUATE, SEED_PAYBACK, SEED_PAYBACK_WITH_EVALUATION
-from service.http import routes
+from service.http import compute
 from service.http.app import create_app
 from service.http.application import Application
 from service.ops.logs import ACCESS
@@ -127,7 +127,7 @@ def test_unexpected_errors_are_500_without_internals(
     def boom(*_: object) -> None:
         raise RuntimeError("secret internals /srv/app.py")
 
-    monkeypatch.setattr(routes.calc, "evaluate", boom)
+    monkeypatch.setattr(compute.calc, "evaluate", boom)
     with structlog.testing.capture_logs() as logs:
         response = post(client, "/evaluate", SEED_EVALUATE)
     problem = assert_problem(response, 500, "/problems/internal-error")

@@ -14,7 +14,7 @@ import structlog
 from litestar.testing import TestClient
 
 from service.http import application as application_module
-from service.http import routes
+from service.http import compute
 from service.http.app import create_app
 from service.ops.logs import MAX_FIELD_CHARS, AccessLog, Timestamp, bound_fields
 from service.settings import Settings
@@ -118,11 +118,11 @@ def test_lines_logged_while_a_request_is_served_carry_its_id_and_only_those(
     passes its id; the next request's lines name the next request; a line after them, none."""
     assert structlog.get_config()["processors"][0] is structlog.contextvars.merge_contextvars
 
-    def failing(body: bytes, language: str) -> bytes:
+    def failing(body: bytes, language: str, view: str = "full") -> bytes:
         structlog.get_logger("roi_service").warning("deep inside the handler")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(routes, "evaluate_answer", failing)
+    monkeypatch.setattr(compute, "evaluate_answer", failing)
     headers = {"content-type": "application/json"}
     with structlog.testing.capture_logs([structlog.contextvars.merge_contextvars]) as logs:
         for request_id in ("first-1", "second-2"):
