@@ -84,6 +84,7 @@ _SLUG_BY_STATUS = {
     400: "bad-request",
     404: "not-found",
     405: "method-not-allowed",
+    406: "not-acceptable",
     413: "body-too-large",
     503: "not-ready",
 }

@@ -43,6 +43,9 @@ PROBLEM_TYPES = {
         ProblemType("body-too-large", 413, "The body is too large",
                     "The request body is larger than the documented limit."),
         ProblemType("not-found", 404, "No such resource", "There is nothing at this path."),
+        ProblemType("not-acceptable", 406, "Not acceptable",
+                    "The `Accept` header allows none of the path's answers: `/payback` answers "
+                    "`application/json` (the default) or `application/pdf`."),
         ProblemType("method-not-allowed", 405, "Method not allowed",
                     "This path does not answer this method; the `Allow` header lists those it "
                     "does."),
