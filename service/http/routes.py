@@ -58,6 +58,7 @@ class Operation(msgspec.Struct, frozen=True, kw_only=True):
     request: str | None = None
     request_examples: dict[str, Any] = {}
     summary_answer: str | None = None  # ?view=summary's answer
+    documents: tuple[str, ...] = ()  # other media types of the 200 answer, asked by Accept
 
 
 # ---- the single calls: one computation each (compute.py) -------------------------------------
@@ -216,9 +217,10 @@ ROUTES = (
             "`schedule`. Add `solve` to find the value of one field at which NPV, ROI or "
             "payback meets a target; add `uncertainty` (ranges for any of the fields solve may "
             "vary) for the distribution of NPV, ROI and payback and the chance of paying back. "
-            + _LIMIT_NOTE,
-            request="PaybackRequest", answer="PaybackResponse", errors=_BODY_ERRORS,
-            summary_answer="PaybackSummary",
+            "With `Accept: application/pdf`, the business case as an A4 document of at most two "
+            "pages, in the language of Accept-Language; errors stay problems. " + _LIMIT_NOTE,
+            request="PaybackRequest", answer="PaybackResponse", errors=(*_BODY_ERRORS, 406),
+            summary_answer="PaybackSummary", documents=(pdf.PDF,),
             request_examples={
                 "seed": examples.SEED_PAYBACK,
                 "seed_with_evaluation": examples.SEED_PAYBACK_WITH_EVALUATION,
