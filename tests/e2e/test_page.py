@@ -471,6 +471,9 @@ def test_every_field_has_its_own_accessible_name_and_axe_finds_nothing(
     seen = visit(width, locale)
     page = seen.page
     page.locator("#add-one_time").click()
+    page.locator("#sure-ranges-box summary").click()  # the ranges, open: axe checks them too
+    page.locator("#prod-users").fill("10")  # with the time saved's range
+    expect(page.locator("#range-hours-low")).to_be_visible()
     names = page.evaluate(
         """() => [...document.querySelectorAll('input, select')].map(i =>
              i.getAttribute('aria-label') || (i.labels[0] && i.labels[0].textContent.trim()))"""
@@ -481,6 +484,9 @@ def test_every_field_has_its_own_accessible_name_and_axe_finds_nothing(
         expect(page.get_by_label("Count a month (Stage 2)", exact=True)).to_have_id("stage-1-count")
         expect(page.get_by_label("Amount (One-time costs, line 2)", exact=True)).to_have_id(
             "cost-one_time-1-amount"
+        )
+        expect(page.get_by_label("To: Conversion uplift, % (Stage 3)", exact=True)).to_have_id(
+            "range-stage-2-high"
         )
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
@@ -1018,3 +1024,111 @@ def test_a_range_that_leaves_out_its_value_shows_the_apis_problem_beside_it(
     seen.assert_no_horizontal_overflow()
     seen.screenshot(f"how-sure-{width}-error.png")
     seen.assert_clean(allow=r"status of 422")
+
+
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_shared_link_restores_the_ranges_and_the_target(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    """The level, a range typed by hand and the visitor's month travel in the link; a range
+    not typed follows its value there too."""
+    seen = visit(width, locale)
+    page = seen.page
+    page.locator("#sure-ranges-box summary").click()
+    page.locator("#sure-level").select_option("high")
+    page.locator("#range-stage-2-low").fill("1")
+    page.locator("#range-stage-2-high").fill("9")
+    page.locator("#cost-one_time-0-amount").fill("60000")
+    with page.expect_response(
+        payback_answer_to(lambda body: body["uncertainty"]["payback_within_months"] == 3)  # type: ignore[index]
+    ) as answered:
+        page.locator("#sure-within").fill("3")
+    ranges = json.loads(answered.value.request.post_data or "{}")["uncertainty"]["ranges"]
+    assert (ranges[2]["low"], ranges[2]["high"]) == (0.01, 0.09)
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+    sentence = page.locator("#sure-sentence").inner_text()
+    assert re.search(r"\d+%", sentence), sentence
+    link = page.url
+
+    other = visit(width, "en-US", path=link.removeprefix(seen.origin))  # another browser
+    opened = other.page
+    expect(opened.locator("#sure-level")).to_have_value("high")
+    expect(opened.locator("#sure-within")).to_have_value("3")
+    assert range_values(opened, "stage-2") == ("1", "9")
+    assert range_values(opened, "stage-0") == ("2.4", "3.6")  # 3 % ±20 %, as the level says
+    expect(opened.locator("#sure-sentence")).to_have_text(sentence)
+    opened.locator("#horizon").fill("24")
+    expect(opened.locator("#sure-within")).to_have_value("3")  # typed: stays
+    other.assert_no_horizontal_overflow()
+    other.screenshot(f"how-sure-share-{width}-{locale}.png")
+    seen.assert_clean()
+    other.assert_clean()
+
+
+def test_a_link_without_ranges_or_with_odd_ones_keeps_the_defaults(
+    visit: Callable[..., Visit],
+) -> None:
+    old = visit(1280, "en-US", path=shared_link({"v": 1, "inputs": {"horizon": "24"}}))
+    expect(old.page.locator("#sure-level")).to_have_value("fair")
+    expect(old.page.locator("#sure-within")).to_have_value("24")  # the horizon
+    assert range_values(old.page, "stage-0") == ("1.5", "4.5")
+    expect(old.page.locator("#sure-sentence")).to_have_text(
+        SURE_SENTENCE["en-US"].format(p=100, m=24)
+    )
+    odd = visit(1280, "en-US", path=shared_link({
+        "v": 1, "sure": {"level": "bogus", "within": 5, "ranges": {
+            "stage-0": ["1"], "stage-1": [1, 2], "deal": ["2", "12"], "stage-9": ["1", "2"]}},
+    }))  # fmt: skip
+    expect(odd.page.locator("#sure-level")).to_have_value("fair")
+    expect(odd.page.locator("#sure-within")).to_have_value("12")
+    assert range_values(odd.page, "stage-0") == ("1.5", "4.5")
+    assert range_values(odd.page, "stage-1") == ("3.5", "10.5")
+    assert range_values(odd.page, "deal") == ("2", "12")
+    expect(odd.page.locator("#status")).to_have_attribute("data-state", "ok")
+    old.assert_clean()
+    odd.assert_clean()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "uk-UA"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_how_sure_csvs_hold_the_curve_and_the_percentiles_as_the_api_wrote_them(
+    visit: Callable[..., Visit], width: int, locale: str
+) -> None:
+    """The S-curve (period, month, probability) and the percentiles of NPV, ROI and payback
+    (one row each; NPV's mean and sd beside them), every number as the API wrote it; a
+    percentile the API answered null (a case that never pays back) is an empty cell."""
+    seen = visit(width, locale)
+    page = seen.page
+    page.locator("#sure-level").select_option("low")  # not very sure: ×0 to ×2
+    page.locator("#cost-one_time-0-amount").fill("100000")
+    with page.expect_response(
+        payback_answer_to(lambda body: body["horizon_months"] == 6)
+    ) as answered:
+        page.locator("#horizon").fill("6")
+    answer = json.loads(answered.value.text(), parse_float=str, parse_int=str)["uncertainty"]
+    assert answer["payback_months"]["p95"] is None  # some cases never pay back in 6 months
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+
+    with page.expect_download() as downloaded:
+        page.locator("#csv-curve").click()
+    assert downloaded.value.suggested_filename == "payback-curve.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(downloaded.value.path()).read_text())))
+    assert rows == answer["payback_curve"]  # 7 months' points, "0.0" as written
+    assert len(rows) == 7 and rows[0]["probability"] == "0.0"
+
+    with page.expect_download() as downloaded:
+        page.locator("#csv-percentiles").click()
+    assert downloaded.value.suggested_filename == "percentiles.csv"
+    table = csv.DictReader(io.StringIO(Path(downloaded.value.path()).read_text()))
+    assert table.fieldnames == ["figure", "mean", "sd", "p5", "p10", "p25", "p50", "p75",
+                                "p90", "p95"]  # fmt: skip
+    written = {row.pop("figure"): row for row in table}
+    assert list(written) == ["npv", "roi", "payback_months"]
+    for figure, got in written.items():
+        want = answer[figure]
+        for column, text in got.items():
+            assert text == ("" if want.get(column) is None else want[column]), (figure, column)
+    assert written["npv"]["mean"] and written["roi"]["mean"] == ""
+    seen.assert_no_horizontal_overflow()
+    seen.assert_clean()
