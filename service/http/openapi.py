@@ -175,12 +175,15 @@ def build_openapi() -> dict[str, Any]:
         success: dict[str, Any] = {"schema": {"$ref": _REF.format(name=op.answer)}}
         if op.answer in answers:
             success["examples"] = {"seed": {"value": answers[op.answer]}}
+        # other answers, asked by Accept (service/http/pdf.py)
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        documents = dict.fromkeys(op.documents, binary)
         operation: dict[str, Any] = {
             "operationId": route.handler.name,
             "summary": op.summary,
             "description": op.description,
             "responses": {
-                "200": {"description": "OK", "content": {"application/json": success}},
+                "200": {"description": "OK", "content": {"application/json": success, **documents}},
                 **_problem_responses(tuple(sorted(errors))),
             },
         }
