@@ -26,6 +26,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio
+import anyio.from_thread
 import msgspec
 from litestar import asgi
 from litestar.exceptions import MethodNotAllowedException
@@ -37,7 +39,7 @@ from service.http.errors import Refused, problem_for
 from service.http.limits import retry_after
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+    from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 
     from service.http.guards import Guards
 
@@ -110,10 +112,11 @@ class Pricer:
         self.limited: float = 0.0  # once the rate limit is reached: its wait, and no pricing
         self.priced = 0
 
-    async def result(self, item_id: str, request: bytes) -> bytes:
-        """The item's result line; the event loop is given back after it."""
+    def price(self, item_id: str, request: bytes) -> bytes:
+        """The item's result line, priced in the batch's worker thread (the event loop stays
+        free: probes and other requests are answered meanwhile)."""
         if self.priced and not self.limited:  # the batch's own request counted the first
-            self.limited = self.guards.item_token(self.exchange)
+            self.limited = anyio.from_thread.run_sync(self.guards.item_token, self.exchange)
         self.priced += 1
         if self.limited:
             value = problems.problem(
@@ -123,13 +126,12 @@ class Pricer:
                             retry_after=int(retry_after(self.limited)))  # fmt: skip
         else:
             try:
-                answer = await compute.answer_of(
+                answer = compute.answer_in_thread(
                     self.computation, request, self.language, self.view
                 )
                 result = Result(item_id, 200, answer=Raw(answer))
-            except Exception as error:
+            except Exception as error:  # the single call's handlers answer it, per item
                 result = self.failed(item_id, error)
-        await asyncio.sleep(0)  # one item at a time on the event loop
         return self.counted_line(result)
 
     def counted_line(self, result: Result) -> bytes:
@@ -184,18 +186,26 @@ async def answer_batch(
     gone = asyncio.ensure_future(receive())  # completes when the client goes away
     try:
         await _start(send, bodies.JSON)
-        separator = b'{"items":['
-        for item in batch.items:
-            if gone.done():
-                return
-            line = await pricer.result(item.id, bytes(item.request))
-            await send({"type": "http.response.body", "body": separator + line,
-                        "more_body": True})  # fmt: skip
-            separator = b","
-        tail = b'],"counts":' + ENCODER.encode(pricer.counted()) + b"}"
-        await send({"type": "http.response.body", "body": tail, "more_body": False})
+        await anyio.to_thread.run_sync(_json_items, pricer, batch, send, gone)
     finally:
         gone.cancel()
+
+
+def _json_items(pricer: Pricer, batch: Batch, send: Send, gone: asyncio.Future[Any]) -> None:
+    """In the batch's worker thread: each item priced, its result sent on the event loop (which
+    waits while the client is not reading)."""
+    separator = b'{"items":['
+    for item in batch.items:
+        if gone.done():
+            return  # nobody to answer: stop
+        line = pricer.price(item.id, bytes(item.request))
+        anyio.from_thread.run(_send, send, {"type": "http.response.body", "body": separator + line,
+                                     "more_body": True})  # fmt: skip
+        separator = b","
+    tail = b'],"counts":' + ENCODER.encode(pricer.counted()) + b"}"
+    anyio.from_thread.run(
+        _send, send, {"type": "http.response.body", "body": tail, "more_body": False}
+    )
 
 
 async def _body(pricer: Pricer, receive: Receive, limit: int) -> bytes:
@@ -232,23 +242,37 @@ async def _start(send: Send, media_type: str) -> None:
 
 
 async def _ndjson(pricer: Pricer, receive: Receive, send: Send) -> None:
-    started = False
+    await anyio.to_thread.run_sync(_ndjson_items, pricer, receive, send)
+
+
+def _ndjson_items(pricer: Pricer, receive: Receive, send: Send) -> None:
+    """In the batch's worker thread: a line read, priced and answered at a time; the body is
+    read on the event loop only when the last answer has been sent (so not while the client is
+    not reading), each read within the body deadline."""
+
+    def body(chunk: bytes, more: bool) -> None:
+        message = {"type": "http.response.body", "body": chunk, "more_body": more}
+        anyio.from_thread.run(_send, send, message)
+
+    anyio.from_thread.run(_start, send, NDJSON)
     items = 0
-    async for number, line in _lines(pricer, receive):
-        if not started:
-            await _start(send, NDJSON)
-            started = True
+    for number, line in _lines(lambda: anyio.from_thread.run(_read, pricer, receive), pricer):
         items += 1
-        result = await _line_result(pricer, number, line)
-        await send({"type": "http.response.body", "body": result + b"\n", "more_body": True})
-    if not started:
-        await _start(send, NDJSON)
+        body(_line_result(pricer, number, line) + b"\n", True)
     done = Done(done=True, items=items, counts=pricer.counted())
-    await send({"type": "http.response.body", "body": ENCODER.encode(done) + b"\n",
-                "more_body": False})  # fmt: skip
+    body(ENCODER.encode(done) + b"\n", False)
 
 
-async def _line_result(pricer: Pricer, number: int, line: bytes | None) -> bytes:
+async def _send(send: Send, message: dict[str, Any]) -> None:
+    await send(message)
+
+
+async def _read(pricer: Pricer, receive: Receive) -> Any:
+    deadlines = pricer.guards.deadlines
+    return await deadlines.receive(receive, deadlines.deadline())
+
+
+def _line_result(pricer: Pricer, number: int, line: bytes | None) -> bytes:
     """One line's result; a line that is not an item gets its own 400 (its line number its id
     when it has none), a line over the body limit its 413."""
     if line is None:
@@ -257,7 +281,7 @@ async def _line_result(pricer: Pricer, number: int, line: bytes | None) -> bytes
         item = bodies.decode(ITEM_DECODER, line)
     except msgspec.DecodeError as error:
         return pricer.counted_line(pricer.failed(_id_of(line, number), error))
-    return await pricer.result(item.id, bytes(item.request))
+    return pricer.price(item.id, bytes(item.request))
 
 
 _ID = re.compile(rb'"id"\s*:\s*"([A-Za-z0-9._:-]{1,64})"')
@@ -269,14 +293,14 @@ def _id_of(line: bytes, number: int) -> str:
     return found.group(1).decode() if found else str(number)
 
 
-async def _lines(pricer: Pricer, receive: Receive) -> AsyncIterator[tuple[int, bytes | None]]:
-    """The body's non-empty lines with their numbers (1-based), read a chunk at a time, each
-    read within the body deadline; a line longer than the body limit is None (and skipped)."""
+def _lines(read: Callable[[], Any], pricer: Pricer) -> Iterator[tuple[int, bytes | None]]:
+    """The body's non-empty lines with their numbers (1-based), read a chunk at a time with
+    ``read``; a line longer than the body limit is None (and skipped). Stops when the client
+    goes away."""
     limit = pricer.settings.max_body_bytes
-    deadlines = pricer.guards.deadlines
     buffer, number, skipping = b"", 0, False
     while True:
-        message = await deadlines.receive(receive, deadlines.deadline())
+        message = read()
         if message["type"] == "http.disconnect":
             return  # nobody to answer: stop
         buffer += message.get("body", b"")

@@ -4,6 +4,7 @@ documents made of their answers."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 # A /payback body that may ask for samples (calc's uncertainty), priced in a worker thread; a
 # name that merely contains the word only costs a thread hop.
 SAMPLES_ASKED = b'"uncertainty"'
-SAMPLING = anyio.CapacityLimiter(1)
+SAMPLING = threading.Lock()
 Compute = Callable[[bytes, str, View], bytes]
 
 
@@ -41,11 +42,19 @@ def payback_answer(body: bytes, language: str, view: View = "full") -> bytes:
 
 def answer_of(compute: Compute, body: bytes, language: str, view: View) -> Awaitable[bytes]:
     """``compute``'s answer; a body that may ask for samples (tens to hundreds of ms) in a
-    worker thread, so that probes and small requests are answered meanwhile, one at a time per
-    worker, so that memory stays that of one."""
+    worker thread, so that probes and small requests are answered meanwhile."""
     if compute is payback_answer and SAMPLES_ASKED in body:
-        return anyio.to_thread.run_sync(compute, body, language, view, limiter=SAMPLING)
+        return anyio.to_thread.run_sync(answer_in_thread, compute, body, language, view)
     return _ready(compute(body, language, view))
+
+
+def answer_in_thread(compute: Compute, body: bytes, language: str, view: View) -> bytes:
+    """``compute``'s answer, off the event loop: requests that ask for samples one at a time
+    per worker (SAMPLING), so that memory stays that of one."""
+    if compute is payback_answer and SAMPLES_ASKED in body:
+        with SAMPLING:
+            return compute(body, language, view)
+    return compute(body, language, view)
 
 
 async def _ready(answer: bytes) -> bytes:
