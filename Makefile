@@ -67,6 +67,13 @@ openapi: ## regenerate openapi/openapi.json (3.1) and openapi/openapi-3.0.json f
 	$(PY) -m service.http.openapi openapi/openapi.json
 	$(PY) -m service.http.openapi --3.0 openapi/openapi-3.0.json
 
+.PHONY: release-contract
+release-contract: ## snapshot openapi/openapi.json as openapi/released/<info.version>.json, the baseline make test checks against
+	@version=$$($(PY) -c 'import json; print(json.load(open("openapi/openapi.json"))["info"]["version"])'); \
+	  if [ -e openapi/released/$$version.json ]; then \
+	    echo "openapi/released/$$version.json exists: raise VERSION in service/http/openapi.py first" >&2; exit 1; fi; \
+	  cp openapi/openapi.json openapi/released/$$version.json && echo "openapi/released/$$version.json: commit it"
+
 .PHONY: format
 format: ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
