@@ -4,7 +4,8 @@ HOST, PORT and WORKERS (defaults 127.0.0.1, 8000, 1); the rest of the settings i
 On SIGTERM, SIGINT or SIGHUP the instance reports not ready on /readyz, keeps serving for
 DRAIN_SECONDS (so a load balancer stops sending it traffic), then stops accepting, finishes
 every request in flight and exits with status 0. (With WORKERS > 1, uvicorn's supervisor
-handles the signals: SIGHUP restarts the workers one by one.)
+handles the signals: SIGHUP restarts the workers one by one; the workers' metrics directory
+lives as long as the supervisor.)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import resource
+import shutil
 import signal
 import sys
 import tempfile
@@ -31,6 +33,10 @@ from service.settings import Settings, SettingsError
 
 FACTORY = "service.http.app:create_app"
 GRACEFUL_TIMEOUT_SECONDS = 20
+# How long uvicorn's supervisor waits for a worker's answer before it kills it as hung; also
+# how long a new worker has to import the service (numpy, scipy.special, litestar: ~2 s on an
+# idle core, 8 s on a loaded node, where uvicorn's 5 s killed every worker, in a loop).
+WORKER_HEALTHCHECK_SECONDS = 30
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 # Descriptors kept for everything but client connections (listening socket, logs, metrics).
 SPARE_FILES = 64
@@ -106,19 +112,31 @@ def connection_room(settings: Settings) -> Settings:
     return settings
 
 
-def shared_metrics_directory() -> None:
-    """With several workers, a directory for their shared samples (service/ops/metrics.py);
-    without one (a full or read-only /tmp) the service still serves, and says what is lost."""
+@contextlib.contextmanager
+def shared_metrics_directory() -> Generator[None, None, None]:
+    """With several workers, a directory for their shared samples (service/ops/metrics.py),
+    made by this process (uvicorn's supervisor) and removed when it exits: a container that
+    restarts in its pod keeps /tmp (an ``emptyDir``), and each start would leave one more. The
+    workers never remove it (they restart one by one on SIGHUP, and don't run this function).
+    Without one (a full or read-only /tmp) the service still serves, and says what is lost."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return  # the operator's own directory (never removed by the service)
+        yield  # the operator's own directory (never removed by the service)
+        return
     try:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="roi-metrics-")
+        directory = tempfile.mkdtemp(prefix="roi-metrics-")
     except OSError as error:
         log.warning(
             "metrics not shared between workers",
             reason=f"no directory for them: {error.strerror or error}",
             lost="/metrics shows only the samples of the worker that answers the scrape",
         )
+        yield
+        return
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def main() -> int:
@@ -144,10 +162,13 @@ def main() -> int:
         "timeout_graceful_shutdown": GRACEFUL_TIMEOUT_SECONDS,
     }
     if settings.workers > 1:
-        shared_metrics_directory()
         # Each worker builds its app with create_app(); the supervisor forwards SIGTERM to the
         # workers and returns once they have ended, and restarts them one by one on SIGHUP.
-        uvicorn.run(FACTORY, factory=True, workers=settings.workers, **options)
+        with shared_metrics_directory():
+            uvicorn.run(
+                FACTORY, factory=True, workers=settings.workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options,
+            )  # fmt: skip
         return 0
     app = create_app(settings)
     server = DrainingServer(uvicorn.Config(app, **options), app, settings.drain_seconds)

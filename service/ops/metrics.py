@@ -1,8 +1,9 @@
 """Prometheus metrics: request counts and latency by route and status, right with many workers.
 
 With several workers (separate processes) ``python -m service`` points PROMETHEUS_MULTIPROC_DIR
-at a fresh directory under /tmp before they start; each process writes its samples there and
-/metrics sums them, whichever worker answers the scrape. prometheus_client memory-maps those
+at a fresh directory under /tmp before they start, and removes it when it exits (an operator's
+own directory is left as it is); each process writes its samples there and /metrics sums them,
+whichever worker answers the scrape. prometheus_client memory-maps those
 files, and a write to a page the file system cannot back is a SIGBUS, not an exception: so each
 worker reserves its files' blocks at start (``posix_fallocate``), large enough for every series
 the bounded labels allow. If it cannot (a full or read-only /tmp), the worker logs what is lost

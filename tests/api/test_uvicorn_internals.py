@@ -162,5 +162,6 @@ def test_the_uvicorn_server_hooks_of_python_m_service_still_exist() -> None:
         "self", "sig", "frame",
     ]  # fmt: skip
     options = {"host", "port", "loop", "http", "ws", "proxy_headers", "log_config", "access_log",
-               "server_header", "timeout_graceful_shutdown", "factory", "workers"}  # fmt: skip
+               "server_header", "timeout_graceful_shutdown", "factory", "workers",
+               "timeout_worker_healthcheck"}  # fmt: skip
     assert options <= set(inspect.signature(uvicorn.Config).parameters)

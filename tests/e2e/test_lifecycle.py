@@ -125,6 +125,49 @@ def test_metrics_add_up_across_two_workers(tmp_path: Path) -> None:
         assert server.process.wait(timeout=25) == 0
 
 
+def metrics_directories(tmp: Path) -> list[Path]:
+    return sorted(tmp.glob("roi-metrics-*"))
+
+
+@pytest.mark.parametrize(
+    ("workers", "stop"),
+    [("1", signal.SIGTERM), ("2", signal.SIGTERM), ("2", signal.SIGINT)],
+    ids=["1-worker", "2-workers-sigterm", "2-workers-sigint"],
+)
+def test_the_metrics_directory_is_removed_when_the_server_exits(
+    tmp_path: Path, workers: str, stop: signal.Signals
+) -> None:
+    """It was left in /tmp at every exit: a container restarted in its pod keeps its emptyDir,
+    and each start added one more. With one worker there is none; with two the supervisor makes
+    it, the workers keep it through a SIGHUP restart, and the supervisor removes it."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    with running_server(tmp_path, WORKERS=workers, TMPDIR=str(tmp)) as server:
+        assert status_of(server.url + "/healthz") == 200
+        made = metrics_directories(tmp)
+        assert len(made) == (1 if workers == "2" else 0)
+        if workers == "2":
+            server.process.send_signal(signal.SIGHUP)  # the workers restart one by one
+            deadline = time.monotonic() + 30
+            while "restarting processes" not in server.log() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert status_of(server.url + "/metrics") == 200
+            assert metrics_directories(tmp) == made
+        server.process.send_signal(stop)
+        assert server.process.wait(timeout=25) == 0
+    assert metrics_directories(tmp) == []
+
+
+def test_an_operators_own_metrics_directory_is_left_in_place(tmp_path: Path) -> None:
+    given = tmp_path / "metrics"
+    given.mkdir()
+    with running_server(tmp_path, WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(given)) as server:
+        assert status_of(server.url + "/healthz") == 200
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=25) == 0
+    assert list(given.glob("counter_*.db"))  # the workers' samples, kept with the directory
+
+
 @pytest.mark.parametrize(
     "raw",
     [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
@@ -230,8 +273,8 @@ def test_no_directory_for_shared_metrics_is_logged_not_fatal(
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     monkeypatch.setattr(tempfile, "mkdtemp", no_room)
     configure_logging(Settings(log_format="json"))
-    shared_metrics_directory()
-    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    with shared_metrics_directory():
+        assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["event"] == "metrics not shared between workers"
     assert "No space left" in line["reason"]
