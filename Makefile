@@ -39,7 +39,7 @@ browser: ## Debian's chromium and poppler-utils (pdftotext) for the page tests, 
 	  || { echo "the page tests need Debian's chromium and poppler-utils: apt-get install chromium poppler-utils (as root)" >&2; exit 1; }
 
 .PHONY: test
-test: install-dev deploy-tools browser ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)
+test: install-dev deploy-tools browser ts-tools ## lint, type-check, then every test (unit, api, contract, e2e, deploy, browser)
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -n auto -m "not e2e and not serial"  # in-process tests, on every core
 	$(PY) -m pytest -m "e2e or serial"  # real servers and clocks: one at a time
@@ -63,9 +63,14 @@ lint: ## ruff, ruff format --check, mypy --strict, and the contract is up to dat
 	$(PY) -m service.http.openapi --check --3.0 openapi/openapi-3.0.json
 
 .PHONY: openapi
-openapi: ## regenerate openapi/openapi.json (3.1) and openapi/openapi-3.0.json from the app
+openapi: ts-tools ## regenerate openapi/openapi.json (3.1), openapi/openapi-3.0.json and clients/typescript/schema.d.ts
 	$(PY) -m service.http.openapi openapi/openapi.json
 	$(PY) -m service.http.openapi --3.0 openapi/openapi-3.0.json
+	cd clients/typescript && node_modules/.bin/openapi-typescript ../../openapi/openapi.json --default-non-nullable=false -o schema.d.ts
+
+.PHONY: ts-tools
+ts-tools: ## openapi-typescript, openapi-fetch and tsc from clients/typescript/package-lock.json (npm ci)
+	cd clients/typescript && npm ci --no-audit --no-fund
 
 .PHONY: release-contract
 release-contract: ## snapshot openapi/openapi.json as openapi/released/<info.version>.json, the baseline make test checks against
