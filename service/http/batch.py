@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 NDJSON = "application/x-ndjson"
+OUTBOX_BYTES = 32 * 1024
+OUTBOX_SECONDS = 0.02
 MAX_ITEMS = 500
 ItemId = Annotated[
     str,
@@ -115,7 +118,8 @@ class Pricer:
     def price(self, item_id: str, request: bytes) -> bytes:
         """The item's result line, priced in the batch's worker thread (the event loop stays
         free: probes and other requests are answered meanwhile)."""
-        if self.priced and not self.limited:  # the batch's own request counted the first
+        if self.priced and not self.limited and self.guards.limits_rate:
+            # the batch's own request counted the first; the limiter lives on the event loop
             self.limited = anyio.from_thread.run_sync(self.guards.item_token, self.exchange)
         self.priced += 1
         if self.limited:
@@ -192,20 +196,40 @@ async def answer_batch(
 
 
 def _json_items(pricer: Pricer, batch: Batch, send: Send, gone: asyncio.Future[Any]) -> None:
-    """In the batch's worker thread: each item priced, its result sent on the event loop (which
-    waits while the client is not reading)."""
+    """In the batch's worker thread: each item priced and its result put out."""
+    out = Outbox(send)
     separator = b'{"items":['
     for item in batch.items:
         if gone.done():
             return  # nobody to answer: stop
-        line = pricer.price(item.id, bytes(item.request))
-        anyio.from_thread.run(_send, send, {"type": "http.response.body", "body": separator + line,
-                                     "more_body": True})  # fmt: skip
+        out.put(separator + pricer.price(item.id, bytes(item.request)))
         separator = b","
-    tail = b'],"counts":' + ENCODER.encode(pricer.counted()) + b"}"
-    anyio.from_thread.run(
-        _send, send, {"type": "http.response.body", "body": tail, "more_body": False}
-    )
+    out.put(b'],"counts":' + ENCODER.encode(pricer.counted()) + b"}")
+    out.flush(more=False)
+
+
+class Outbox:
+    """Results on their way to the client, sent on the event loop (which waits there while the
+    client is not reading) in pieces of OUTBOX_BYTES, or sooner once OUTBOX_SECONDS have
+    passed: streamed as they are priced, without a thread hop per item (a hop costs 0.1-0.2 ms,
+    a partner quote's summary 1.4 ms)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.since = time.monotonic()
+
+    def put(self, chunk: bytes) -> None:
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        if self.size >= OUTBOX_BYTES or time.monotonic() - self.since >= OUTBOX_SECONDS:
+            self.flush(more=True)
+
+    def flush(self, *, more: bool) -> None:
+        message = {"type": "http.response.body", "body": b"".join(self.parts), "more_body": more}
+        anyio.from_thread.run(_send, self.send, message)
+        self.parts, self.size, self.since = [], 0, time.monotonic()
 
 
 async def _body(pricer: Pricer, receive: Receive, limit: int) -> bytes:
@@ -247,20 +271,21 @@ async def _ndjson(pricer: Pricer, receive: Receive, send: Send) -> None:
 
 def _ndjson_items(pricer: Pricer, receive: Receive, send: Send) -> None:
     """In the batch's worker thread: a line read, priced and answered at a time; the body is
-    read on the event loop only when the last answer has been sent (so not while the client is
+    read on the event loop only when what was priced has been sent (so not while the client is
     not reading), each read within the body deadline."""
-
-    def body(chunk: bytes, more: bool) -> None:
-        message = {"type": "http.response.body", "body": chunk, "more_body": more}
-        anyio.from_thread.run(_send, send, message)
-
     anyio.from_thread.run(_start, send, NDJSON)
+    out = Outbox(send)
+
+    def read() -> Any:
+        out.flush(more=True)  # what was priced goes out before more is read
+        return anyio.from_thread.run(_read, pricer, receive)
+
     items = 0
-    for number, line in _lines(lambda: anyio.from_thread.run(_read, pricer, receive), pricer):
+    for number, line in _lines(read, pricer):
         items += 1
-        body(_line_result(pricer, number, line) + b"\n", True)
-    done = Done(done=True, items=items, counts=pricer.counted())
-    body(ENCODER.encode(done) + b"\n", False)
+        out.put(_line_result(pricer, number, line) + b"\n")
+    out.put(ENCODER.encode(Done(done=True, items=items, counts=pricer.counted())) + b"\n")
+    out.flush(more=False)
 
 
 async def _send(send: Send, message: dict[str, Any]) -> None:

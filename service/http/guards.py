@@ -130,6 +130,10 @@ class Guards:
         elif self.client_limit is not None:
             self._take_token(self.client_limit, "ip:" + rate_key(exchange.client))
 
+    @property
+    def limits_rate(self) -> bool:
+        return self.client_limit is not None or self.partner_limit is not None
+
     def item_token(self, exchange: Exchange) -> float:
         """One more request of the exchange's caller (an item of a batch): 0 when it may go
         ahead, else the seconds until it may."""
