@@ -13,13 +13,14 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from service.calc import ModelError, PaybackRequest, PaybackResponse, cashflow, payback
+from service.calc import ModelError, PaybackRequest, PaybackResponse, cashflow, payback, solve
 from service.calc.fields import Field, locate, tokens, variable_pointers
 from service.calc.lines import case
 from service.calc.money import FIFTY_DIGITS, exact
 from service.calc.normal import DISCOUNT_RATE, normalize
 from service.calc.solve import figures
 from service.examples import PARTNER_QUOTE, SEED_PAYBACK
+from tests.tools.heavy import heaviest_lines
 
 from .shapes import EXAMPLES, requests
 
@@ -58,6 +59,20 @@ def current(body: dict[str, Any], pointer: str) -> float | None:
     return float(node)
 
 
+@pytest.fixture
+def pricings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times solve priced the case (calls of solve.figures), in a list of one."""
+    count = [0]
+    priced = solve.figures
+
+    def counted(*args: Any) -> cashflow.Headline:
+        count[0] += 1
+        return priced(*args)
+
+    monkeypatch.setattr(solve, "figures", counted)
+    return count
+
+
 def field_of(body: dict[str, Any], pointer: str) -> Field:
     field = locate(msgspec.convert(body, PaybackRequest), pointer)
     assert isinstance(field, Field), field
@@ -67,17 +82,23 @@ def field_of(body: dict[str, Any], pointer: str) -> Field:
 # --- the README's request shape: the issue's two cases, with their exact answers -------------
 
 
-def test_the_highest_one_time_cost_of_the_seed_that_pays_back_in_six_months() -> None:
+def test_the_highest_one_time_cost_of_the_seed_that_pays_back_in_six_months(
+    pricings: list[int],
+) -> None:
     # 6 × 19,082 = 114,492: the cumulative is exactly 0 at month 6
     body = {**SEED_PAYBACK, "solve": {"vary": "/costs/one_time/0/amount",
                                       "target": "payback_months", "value": 6}}  # fmt: skip
     solution = run(body).solution
     assert solution is not None
     assert solution.value == 114492.00
+    # 9 samples, then bisection while payback is null at the unmet end (was 54)
+    assert pricings[0] <= 32
     assert at(body, solution.pointer, 114492.01).payback_months > 6  # type: ignore[operator]
 
 
-def test_the_highest_cost_with_a_benefit_and_time_saved_that_breaks_even() -> None:
+def test_the_highest_cost_with_a_benefit_and_time_saved_that_breaks_even(
+    pricings: list[int],
+) -> None:
     # 12 × (1,000 + 10 × 4 × 250 × 0.5) = 72,000: NPV 0 exactly
     body = {
         "monthly_benefit": 1000,
@@ -89,14 +110,16 @@ def test_the_highest_cost_with_a_benefit_and_time_saved_that_breaks_even() -> No
     solution = run(body).solution
     assert solution is not None
     assert (solution.value, solution.npv) == (72000.0, Decimal("0.00"))
+    assert pricings[0] == 9 + 2  # NPV is linear in the cost: one interpolation, its neighbour
     assert at(body, solution.pointer, 72000.0).npv == 0
     assert at(body, solution.pointer, 72000.01).npv < 0
 
 
-def test_the_highest_price_per_seat_that_pays_back_within_six_months() -> None:
+def test_the_highest_price_per_seat_that_pays_back_within_six_months(pricings: list[int]) -> None:
     answer = run(PARTNER_QUOTE)
     solution = answer.solution
     assert solution is not None
+    assert pricings[0] <= 49  # was 54: payback is null over most of the range, bisected
     assert solution.pointer == "/costs/per_seat/0/price_per_seat"
     met = at(PARTNER_QUOTE, solution.pointer, solution.value)
     beyond = at(PARTNER_QUOTE, solution.pointer, round(solution.value + 0.01, 2))
@@ -153,7 +176,7 @@ def test_an_uplift_is_solved_only_where_the_funnel_accepts_it() -> None:
     assert "[-1, 0.5]" in raised.value.violations[0].detail
 
 
-def test_a_request_wide_risk_moves_only_the_lines_that_take_it() -> None:
+def test_a_request_wide_risk_moves_only_the_lines_that_take_it(pricings: list[int]) -> None:
     # the one-time cost has its own risk; the monthly cost takes risk_adjustment.costs
     body = {
         "monthly_benefit": 10000,
@@ -165,8 +188,36 @@ def test_a_request_wide_risk_moves_only_the_lines_that_take_it() -> None:
     assert solution is not None
     # 12 × 10,000 - 30,000 - 12 × 2,000 × (1 + κ) ≥ 50,000  ⇔  κ ≤ 40,000 / 24,000 - 1 = 2/3
     assert solution.value == 0.666666
+    assert pricings[0] <= 11  # was 27
     whole = run({**changed(body, "/risk_adjustment/costs", 0.666666)})
     assert whole.npv == solution.npv
+
+
+@pytest.mark.parametrize(
+    ("pointer", "most"),
+    [("/benefits/0/evaluation/stages/3/uplift", 11), ("/costs/per_seat/0/price_per_seat", 17)],
+)
+def test_the_heaviest_request_is_solved_in_few_pricings(
+    pointer: str, most: int, pricings: list[int]
+) -> None:
+    # tests/tools/heavy.py's heaviest lines; ROI 1 % above the request's own on the uplift (its
+    # NPV is past the target's bound), heavy.py's own ROI ≥ 1 on the price. Bisection priced
+    # them 26 and 53 times; the answer is the one the definition gives, priced whole
+    body = heaviest_lines()
+    del body["solve"]
+    as_sent = run(body).roi
+    assert as_sent is not None
+    target = as_sent * 1.01 if "uplift" in pointer else 1.0
+    body["solve"] = {"vary": pointer, "target": "roi", "value": target}
+    solution = run(body).solution
+    assert solution is not None
+    assert pricings[0] <= most
+    step = 1e-6 if "uplift" in pointer else 0.01
+    increasing = "uplift" in pointer  # ROI rises with the uplift, falls with the price
+    beyond = round(solution.value + (-step if increasing else step), 6)
+    assert at(body, pointer, solution.value).roi == solution.roi
+    assert solution.roi is not None and solution.roi >= target
+    assert not meets(at(body, pointer, beyond), "roi", target)
 
 
 # --- repricing the lines a field reaches is pricing the whole request ------------------------
