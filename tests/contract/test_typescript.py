@@ -49,22 +49,23 @@ def calls(schema: Path) -> str:
 
     return f"""
 import createClient from "openapi-fetch";
-import type {{ paths }} from "{schema.with_suffix("").with_suffix("")}";
+import type {{ components, paths }} from "{schema.with_suffix("").with_suffix("")}";
 
 const client = createClient<paths>({{ baseUrl: "http://127.0.0.1:8000" }});
 
-export async function seedAndQuote(): Promise<number> {{
-  const funnel = await client.POST("/evaluate", {{ body: {body(SEED_EVALUATE)} }});
-  const seed = await client.POST("/payback", {{ body: {body(SEED_PAYBACK)} }});
-  const quote = await client.POST("/payback", {{ body: {body(PARTNER_QUOTE)} }});
-  const howSure = await client.POST("/payback", {{ body: {body(PARTNER_QUOTE_RANGES)} }});
-  // answer fields are present, not optional
-  const gain: number = funnel.data ? funnel.data.monthly_gain : 0;
-  const npv: number = seed.data ? seed.data.npv : 0;
-  const roi: number | null = quote.data ? quote.data.roi : 0;
-  const model: string = howSure.data ? howSure.data.model_version : "";
-  return gain + npv + (roi ?? 0) + model.length;
+export async function seedAndQuote(): Promise<void> {{
+  await client.POST("/evaluate", {{ body: {body(SEED_EVALUATE)} }});
+  await client.POST("/payback", {{ body: {body(SEED_PAYBACK)} }});
+  await client.POST("/payback", {{ body: {body(PARTNER_QUOTE)} }});
+  await client.POST("/payback", {{ body: {body(PARTNER_QUOTE_RANGES)} }});
 }}
+
+// answer fields are present, not optional (a field with a default is not made optional)
+type Schemas = components["schemas"];
+export const gain = (answer: Schemas["EvaluateResponse"]): number => answer.monthly_gain;
+export const scenarios = (answer: Schemas["EvaluateResponse"]): unknown[] => answer.scenarios;
+export const npv = (answer: Schemas["PaybackResponse"]): number => answer.npv;
+export const model = (answer: Schemas["PaybackResponse"]): string => answer.model_version;
 """
 
 
