@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/evaluate/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Many /evaluate requests in one call
+         * @description 1..500 items `{id, request}` (ids unique, 1..64 of `[A-Za-z0-9._:-]`), each answered exactly as `/evaluate` answers it, in request order: `{id, status, answer}` or `{id, status, problem}`, then `counts` by status. With `Content-Type: application/x-ndjson`, one item a line in and one result a line out as each is priced, then `{"done": true, "items": n, "counts": ...}`; no item limit, each line within the single request's body limit. Each item counts against the rate limit as one request: items past it get a 429 result with `retry_after`, and the rest are not priced. A JSON batch's body may be up to 4 MiB (MAX_BATCH_BODY_BYTES).
+         */
+        post: operations["evaluate_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -75,9 +95,29 @@ export interface paths {
         put?: never;
         /**
          * Payback, NPV, ROI and IRR of the investment
-         * @description Give the benefit as `benefits` lines, or exactly one of `monthly_benefit` or `evaluation` (with an optional `productivity`), or a `schedule`. Add `solve` to find the value of one field at which NPV, ROI or payback meets a target; add `uncertainty` (ranges for any of the fields solve may vary) for the distribution of NPV, ROI and payback and the chance of paying back. Bodies larger than the configured limit (64 KiB by default) get 413.
+         * @description Give the benefit as `benefits` lines, or exactly one of `monthly_benefit` or `evaluation` (with an optional `productivity`), or a `schedule`. Add `solve` to find the value of one field at which NPV, ROI or payback meets a target; add `uncertainty` (ranges for any of the fields solve may vary) for the distribution of NPV, ROI and payback and the chance of paying back. With `Accept: application/pdf`, the business case as an A4 document of at most two pages, in the language of Accept-Language; errors stay problems. Bodies larger than the configured limit (64 KiB by default) get 413.
          */
         post: operations["payback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payback/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Many /payback requests in one call
+         * @description 1..500 items `{id, request}` (ids unique, 1..64 of `[A-Za-z0-9._:-]`), each answered exactly as `/payback` answers it, in request order: `{id, status, answer}` or `{id, status, problem}`, then `counts` by status. With `Content-Type: application/x-ndjson`, one item a line in and one result a line out as each is priced, then `{"done": true, "items": n, "counts": ...}`; no item limit, each line within the single request's body limit. Each item counts against the rate limit as one request: items past it get a 429 result with `retry_after`, and the rest are not priced. A JSON batch's body may be up to 4 MiB (MAX_BATCH_BODY_BYTES).
+         */
+        post: operations["payback_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -219,6 +259,50 @@ export interface components {
             variance_share: number;
         };
         /**
+         * EvaluateBatch
+         * @description Up to 500 requests, each with the caller's own id.
+         */
+        EvaluateBatch: {
+            items: components["schemas"]["EvaluateBatchItem"][];
+        };
+        /**
+         * EvaluateBatchAnswer
+         * @description One result per item, in request order, and how many of each status.
+         */
+        EvaluateBatchAnswer: {
+            /** @description Results by status. */
+            counts: {
+                [key: string]: number;
+            };
+            items: components["schemas"]["EvaluateBatchResult"][];
+        };
+        /**
+         * EvaluateBatchItem
+         * @description One item: the caller's id and a request.
+         */
+        EvaluateBatchItem: {
+            /**
+             * @description The caller's own id for the item, echoed in its result.
+             * @example quote-17
+             */
+            id: string;
+            request: components["schemas"]["EvaluateRequest"];
+        };
+        /**
+         * EvaluateBatchResult
+         * @description An item's result: the single call's answer (200) or problem (4xx).
+         */
+        EvaluateBatchResult: {
+            /** @description The single call's answer (200), in the view asked for. */
+            answer?: components["schemas"]["EvaluateResponse"] | components["schemas"]["EvaluateSummary"];
+            id: string;
+            problem?: components["schemas"]["Problem"];
+            /** @description Seconds, for a 429. */
+            retry_after?: number;
+            /** @description The single call's status: 200, 4xx. */
+            status: number;
+        };
+        /**
          * EvaluateRequest
          * @description A sales funnel before the CRM and the effects expected from it, with the variants and the
          *         sensitivity table to answer beside it.
@@ -302,6 +386,35 @@ export interface components {
             /** @description Money, rounded half-up to the minor unit. */
             revenue_uplift: number;
             revenue_uplift_ratio: number | null;
+        };
+        /**
+         * EvaluateSummary
+         * @description The funnel before and after, the revenue, and the monthly gain.
+         *
+         *     The summary view: without steps.
+         */
+        EvaluateSummary: {
+            /** @description Money, rounded half-up to the minor unit. */
+            baseline_revenue: number;
+            currency: string;
+            gross_margin: number;
+            /**
+             * @description The version of the model that computed the answer; it changes whenever a figure could change (docs/model-changelog.md).
+             * @example 1.2.0
+             */
+            model_version: string;
+            /** @description Money, rounded half-up to the minor unit. */
+            monthly_gain: number;
+            /** @description Money, rounded half-up to the minor unit. */
+            projected_revenue: number;
+            /** @description Money, rounded half-up to the minor unit. */
+            revenue_uplift: number;
+            revenue_uplift_ratio: number | null;
+            /** @enum {unknown} */
+            rounding: "exact" | "whole_units";
+            scenarios: components["schemas"]["EvaluateScenario"][];
+            sensitivity: components["schemas"]["SensitivityRow"][];
+            stages: components["schemas"]["StageResult"][];
         };
         /**
          * FixedBenefit
@@ -399,6 +512,32 @@ export interface components {
             years: number[];
         };
         /**
+         * LineSummary
+         * @description One benefit or cost line over the horizon, risk-adjusted. ``years`` follows the rows of
+         *         the answer's ``years`` table and adds up exactly to ``total``.
+         *
+         *     The summary view: without years.
+         */
+        LineSummary: {
+            /**
+             * @description The kind of line: a benefit's kind, a cost's list, or a schedule.
+             * @enum {unknown}
+             */
+            kind: "fixed" | "funnel" | "monthly" | "one_time" | "per_seat" | "productivity" | "schedule";
+            name: string;
+            /** @description Money, rounded half-up to the minor unit. */
+            pv: number;
+            /** @enum {unknown} */
+            side: "benefit" | "cost";
+            /**
+             * @description JSON pointer (RFC 6901) to the part of the request this line was built from: /benefits/1, /costs/one_time/0, /monthly_benefit, /schedule/lines/2...; a solve or range whose pointer lies under it moves this line.
+             * @example /costs/per_seat/0
+             */
+            source: string;
+            /** @description Money, rounded half-up to the minor unit. */
+            total: number;
+        };
+        /**
          * MoneyDistribution
          * @description Mean, standard deviation and percentiles of a money figure over the samples (p_q: the
          *         sample at rank ⌈q n⌉ of the n sorted).
@@ -439,6 +578,50 @@ export interface components {
              * @default 1
              */
             start_month?: number;
+        };
+        /**
+         * PaybackBatch
+         * @description Up to 500 requests, each with the caller's own id.
+         */
+        PaybackBatch: {
+            items: components["schemas"]["PaybackBatchItem"][];
+        };
+        /**
+         * PaybackBatchAnswer
+         * @description One result per item, in request order, and how many of each status.
+         */
+        PaybackBatchAnswer: {
+            /** @description Results by status. */
+            counts: {
+                [key: string]: number;
+            };
+            items: components["schemas"]["PaybackBatchResult"][];
+        };
+        /**
+         * PaybackBatchItem
+         * @description One item: the caller's id and a request.
+         */
+        PaybackBatchItem: {
+            /**
+             * @description The caller's own id for the item, echoed in its result.
+             * @example quote-17
+             */
+            id: string;
+            request: components["schemas"]["PaybackRequest"];
+        };
+        /**
+         * PaybackBatchResult
+         * @description An item's result: the single call's answer (200) or problem (4xx).
+         */
+        PaybackBatchResult: {
+            /** @description The single call's answer (200), in the view asked for. */
+            answer?: components["schemas"]["PaybackResponse"] | components["schemas"]["PaybackSummary"];
+            id: string;
+            problem?: components["schemas"]["Problem"];
+            /** @description Seconds, for a 429. */
+            retry_after?: number;
+            /** @description The single call's status: 200, 4xx. */
+            status: number;
         };
         /**
          * PaybackRequest
@@ -561,6 +744,59 @@ export interface components {
             total_benefits: number;
             /** @description Money, rounded half-up to the minor unit. */
             total_costs: number;
+        };
+        /**
+         * PaybackSummary
+         * @description When the investment is earned back, and what it is worth over the horizon. Fields of the
+         *         monthly model are null for a schedule.
+         *
+         *     The summary view: without cash_flows, evaluation, years.
+         */
+        PaybackSummary: {
+            break_even: components["schemas"]["BreakEven"];
+            /**
+             * @description The same for equal requests (whatever the key order or spelled-out defaults) under the same model version, different otherwise: store it with a quote.
+             * @example 340f645014c1a47931c64f60d9852005
+             */
+            calculation_id: string;
+            currency: string;
+            discounted_payback_months: number | null;
+            discounted_payback_periods: number | null;
+            horizon_months: number;
+            irr_annual: number | null;
+            irr_monthly: number | null;
+            irr_period: number | null;
+            lines: components["schemas"]["LineSummary"][];
+            /**
+             * @description The version of the model that computed the answer; it changes whenever a figure could change (docs/model-changelog.md).
+             * @example 1.2.0
+             */
+            model_version: string;
+            monthly_benefit: number | null;
+            monthly_costs: number | null;
+            /** @description Money, rounded half-up to the minor unit. */
+            npv: number;
+            /** @description Money, rounded half-up to the minor unit. */
+            one_time_costs: number;
+            payback_months: number | null;
+            payback_periods: number | null;
+            /** @enum {unknown} */
+            period: "month" | "year";
+            productivity_monthly_benefit: number | null;
+            /** @description Money, rounded half-up to the minor unit. */
+            pv_benefits: number;
+            /** @description Money, rounded half-up to the minor unit. */
+            pv_costs: number;
+            ramp_up_months: number;
+            risk_adjusted_monthly_benefit: number | null;
+            roi: number | null;
+            scenarios: components["schemas"]["PaybackScenario"][];
+            solution: components["schemas"]["Solution"] | null;
+            /** @description Money, rounded half-up to the minor unit. */
+            total_benefits: number;
+            /** @description Money, rounded half-up to the minor unit. */
+            total_costs: number;
+            uncertainty: components["schemas"]["UncertaintySummary"] | null;
         };
         /**
          * PerSeatLicence
@@ -913,6 +1149,27 @@ export interface components {
             seed: number;
         };
         /**
+         * UncertaintySummary
+         * @description The distribution of the figures over the request's ranges (docs/roi-model.md, "How
+         *         sure"). The answer's other figures are the request as sent.
+         *
+         *     The summary view: without cumulative_bands, npv_histogram, payback_curve.
+         */
+        UncertaintySummary: {
+            drivers: components["schemas"]["Driver"][];
+            /** @enum {unknown} */
+            method: "latin_hypercube" | "monte_carlo" | "sobol";
+            npv: components["schemas"]["MoneyDistribution"];
+            payback_months: components["schemas"]["Percentiles"];
+            payback_within_months: number | null;
+            probability_no_payback: components["schemas"]["Probability"];
+            probability_npv_negative: components["schemas"]["Probability"];
+            probability_payback_within: components["schemas"]["Probability"] | null;
+            roi: components["schemas"]["Percentiles"];
+            samples: number;
+            seed: number;
+        };
+        /**
          * Violation
          * @description One reason a request was rejected, at a JSON pointer into the request body.
          */
@@ -1060,7 +1317,10 @@ export interface operations {
     };
     evaluate: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description full (the default): the whole answer; summary: without its per-period and per-step detail (cash_flows, years, steps, evaluation, lines[].years, and uncertainty's payback_curve, cumulative_bands and npv_histogram). Any other query is a 400. */
+                view?: "full" | "summary";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1077,7 +1337,151 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EvaluateResponse"];
+                    "application/json": components["schemas"]["EvaluateResponse"] | components["schemas"]["EvaluateSummary"];
+                };
+            };
+            /** @description `/problems/invalid-json`: The request body could not be parsed as JSON (malformed, truncated, empty, or not UTF-8). `/problems/schema-violation`: The JSON is well formed but a field is missing, unknown, of the wrong type or out of its documented range. `errors[].pointer` names the field. `/problems/bad-request`: The request is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/invalid-api-key`: The X-API-Key header does not hold a valid partner key. Omit it to call as an anonymous client. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/body-timeout`: The request body did not arrive in full within the time limit. `/problems/head-timeout`: The request line and headers did not arrive in full within the time limit (`HEAD_TIMEOUT_SECONDS`); the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/body-too-large`: The request body is larger than the documented limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/uri-too-long`: The request line is longer than the server's limit (8 KiB). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/unsupported-media-type`: Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/model-rejected`: The request matches the schema but makes no sense to the model: counts that grow down the funnel, a conversion above 100 %, a ramp-up longer than the horizon, an unknown currency. `errors[].pointer` names the field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/rate-limited`: The client's rate limit is used up; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/headers-too-large`: A header line is longer than 8 KiB, or all headers together are longer than 32 KiB. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/internal-error`: Something failed on our side. Quote the request id when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/not-implemented`: The request uses a transfer coding other than `chunked`. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/overloaded`: The instance is at capacity; retry after `Retry-After` seconds. `/problems/not-ready`: The instance is starting or draining; retry on another instance. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/http-version-not-supported`: This server speaks HTTP/1.0 and HTTP/1.1. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    evaluate_batch: {
+        parameters: {
+            query?: {
+                /** @description full (the default): the whole answer; summary: without its per-period and per-step detail (cash_flows, years, steps, evaluation, lines[].years, and uncertainty's payback_curve, cumulative_bands and npv_histogram). Any other query is a 400. */
+                view?: "full" | "summary";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluateBatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluateBatchAnswer"];
                 };
             };
             /** @description `/problems/invalid-json`: The request body could not be parsed as JSON (malformed, truncated, empty, or not UTF-8). `/problems/schema-violation`: The JSON is well formed but a field is missing, unknown, of the wrong type or out of its documented range. `errors[].pointer` names the field. `/problems/bad-request`: The request is malformed. */
@@ -1284,7 +1688,10 @@ export interface operations {
     };
     payback: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description full (the default): the whole answer; summary: without its per-period and per-step detail (cash_flows, years, steps, evaluation, lines[].years, and uncertainty's payback_curve, cumulative_bands and npv_histogram). Any other query is a 400. */
+                view?: "full" | "summary";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1301,7 +1708,161 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaybackResponse"];
+                    "application/json": components["schemas"]["PaybackResponse"] | components["schemas"]["PaybackSummary"];
+                    "application/pdf": string;
+                };
+            };
+            /** @description `/problems/invalid-json`: The request body could not be parsed as JSON (malformed, truncated, empty, or not UTF-8). `/problems/schema-violation`: The JSON is well formed but a field is missing, unknown, of the wrong type or out of its documented range. `errors[].pointer` names the field. `/problems/bad-request`: The request is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/invalid-api-key`: The X-API-Key header does not hold a valid partner key. Omit it to call as an anonymous client. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/not-acceptable`: The `Accept` header allows none of the path's answers: `/payback` answers `application/json` (the default) or `application/pdf`. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/body-timeout`: The request body did not arrive in full within the time limit. `/problems/head-timeout`: The request line and headers did not arrive in full within the time limit (`HEAD_TIMEOUT_SECONDS`); the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/body-too-large`: The request body is larger than the documented limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/uri-too-long`: The request line is longer than the server's limit (8 KiB). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/unsupported-media-type`: Send `Content-Type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/model-rejected`: The request matches the schema but makes no sense to the model: counts that grow down the funnel, a conversion above 100 %, a ramp-up longer than the horizon, an unknown currency. `errors[].pointer` names the field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/rate-limited`: The client's rate limit is used up; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/headers-too-large`: A header line is longer than 8 KiB, or all headers together are longer than 32 KiB. */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/internal-error`: Something failed on our side. Quote the request id when you report it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/not-implemented`: The request uses a transfer coding other than `chunked`. */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/overloaded`: The instance is at capacity; retry after `Retry-After` seconds. `/problems/not-ready`: The instance is starting or draining; retry on another instance. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `/problems/http-version-not-supported`: This server speaks HTTP/1.0 and HTTP/1.1. */
+            505: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    payback_batch: {
+        parameters: {
+            query?: {
+                /** @description full (the default): the whole answer; summary: without its per-period and per-step detail (cash_flows, years, steps, evaluation, lines[].years, and uncertainty's payback_curve, cumulative_bands and npv_histogram). Any other query is a 400. */
+                view?: "full" | "summary";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaybackBatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaybackBatchAnswer"];
                 };
             };
             /** @description `/problems/invalid-json`: The request body could not be parsed as JSON (malformed, truncated, empty, or not UTF-8). `/problems/schema-violation`: The JSON is well formed but a field is missing, unknown, of the wrong type or out of its documented range. `errors[].pointer` names the field. `/problems/bad-request`: The request is malformed. */

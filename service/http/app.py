@@ -44,9 +44,7 @@ def create_app(settings: Settings | None = None) -> Application:
         }
     )
     litestar = Litestar(
-        # the 3.0 rendering beside the table until routes.py lists it (openapi30 imports nothing
-        # of routes.py, so the table can take it as it is)
-        route_handlers=[*(route.handler for route in ROUTES), openapi30.openapi_30_json],
+        route_handlers=[route.handler for route in ROUTES],
         middleware=[guards.middleware()],
         exception_handlers=cast(Any, EXCEPTION_HANDLERS),
         request_max_body_size=settings.max_body_bytes,

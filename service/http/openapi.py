@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from service import calc, examples
-from service.http import openapi30, problems
+from service.http import batch, openapi30, problems, views
 from service.http.bodies import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER
 from service.http.routes import GUARD_ERRORS, ROUTES, Health, Index
 
@@ -64,6 +64,12 @@ def _components() -> dict[str, Any]:
             calc.PaybackRequest,
             calc.EvaluateResponse,
             calc.PaybackResponse,
+            views.EvaluateSummary,
+            views.PaybackSummary,
+            batch.EvaluateBatch,
+            batch.EvaluateBatchAnswer,
+            batch.PaybackBatch,
+            batch.PaybackBatchAnswer,
             problems.Problem,
             Health,
             Index,
@@ -74,6 +80,17 @@ def _components() -> dict[str, Any]:
         for prop in schema.get("properties", {}).values():
             _money_as_number(prop)
             _whole_as_integer(prop)
+    # A summary has none of the full answer's detail: a full answer is not also a summary (the
+    # answers' oneOf holds exactly one)
+    for name in ("EvaluateSummary", "PaybackSummary"):
+        schemas[name]["additionalProperties"] = False
+    # A batch item's answer is the single call's, in the view asked for
+    for name in ("Evaluate", "Payback"):
+        schemas[f"{name}BatchResult"]["properties"]["answer"] = {
+            "oneOf": [{"$ref": _REF.format(name=f"{name}Response")},
+                      {"$ref": _REF.format(name=f"{name}Summary")}],
+            "description": "The single call's answer (200), in the view asked for.",
+        }  # fmt: skip
 
     # One benefit source (calc.shape_conflict): the decoder cannot say so, the schema can.
     def has(*names: str) -> list[dict[str, Any]]:
@@ -148,6 +165,17 @@ def _whole_as_integer(prop: dict[str, Any]) -> None:
             prop["default"] = int(prop["default"])
 
 
+VIEW_PARAMETER = {
+    "name": "view",
+    "in": "query",
+    "required": False,
+    "description": "full (the default): the whole answer; summary: without its per-period and "
+    "per-step detail (cash_flows, years, steps, evaluation, lines[].years, and uncertainty's "
+    "payback_curve, cumulative_bands and npv_histogram). Any other query is a 400.",
+    "schema": {"type": "string", "enum": ["full", "summary"], "default": "full"},
+}
+
+
 def _problem_responses(statuses: tuple[int, ...]) -> dict[str, Any]:
     kinds_by_status: dict[int, list[problems.ProblemType]] = {}
     for kind in problems.PROBLEM_TYPES.values():
@@ -173,6 +201,9 @@ def build_openapi() -> dict[str, Any]:
             continue
         errors = {*op.errors, *EDGE_ERRORS, *(GUARD_ERRORS if route.guarded else ())}
         success: dict[str, Any] = {"schema": {"$ref": _REF.format(name=op.answer)}}
+        if op.summary_answer:  # ?view=summary answers the answer without its detail
+            summary = {"$ref": _REF.format(name=op.summary_answer)}
+            success["schema"] = {"oneOf": [success["schema"], summary]}
         if op.answer in answers:
             success["examples"] = {"seed": {"value": answers[op.answer]}}
         # other answers, asked by Accept (service/http/pdf.py)
@@ -187,6 +218,8 @@ def build_openapi() -> dict[str, Any]:
                 **_problem_responses(tuple(sorted(errors))),
             },
         }
+        if op.summary_answer or op.answer.endswith("BatchAnswer"):
+            operation["parameters"] = [VIEW_PARAMETER]
         if op.request:
             # Anonymous calls are welcome; partners add their key for their own rate limit.
             operation["security"] = [{}, {"PartnerKey": []}]

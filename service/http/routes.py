@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, MethodNotAllowedException
 from litestar.handlers import BaseRouteHandler
 
 from service import examples
-from service.http import batch, bodies, page, pdf
+from service.http import batch, bodies, openapi30, page, pdf
 from service.http import compute as compute_
 from service.http.bodies import JSON
 from service.ops import metrics
@@ -279,6 +279,7 @@ ROUTES = (
         ),
     ),
     Route(handler=openapi_json, link="openapi"),
+    Route(handler=openapi30.openapi_30_json, link="openapi_3_0"),
     Route(handler=docs, link="docs"),
     Route(handler=prometheus, guarded=False),
     Route(handler=page.static),
