@@ -9,13 +9,11 @@ from litestar.exceptions import HTTPException
 
 from service import calc, document
 from service.currency import minor_unit
-from service.http import bodies
+from service.http import bodies, compute
 from service.http.bodies import JSON
 
 PDF = document.MEDIA_TYPE
 # Samples are priced in a worker thread, one at a time, as for the JSON answer (routes.py).
-SAMPLES_ASKED = b'"uncertainty"'
-_SAMPLING = anyio.CapacityLimiter(1)
 
 
 def negotiate(headers: dict[bytes, bytes]) -> str:
@@ -66,7 +64,14 @@ def payback_pdf_now(body: bytes, language: str) -> bytes:
 
 
 async def payback_pdf(body: bytes, language: str) -> bytes:
-    """payback_pdf_now; in a worker thread when the body may ask for samples."""
-    if SAMPLES_ASKED in body:
-        return await anyio.to_thread.run_sync(payback_pdf_now, body, language, limiter=_SAMPLING)
+    """payback_pdf_now in a worker thread (a document takes tens of ms to lay out: the event
+    loop answers others meanwhile); requests that ask for samples one at a time per worker, as
+    the JSON answers (compute.SAMPLING)."""
+    return await anyio.to_thread.run_sync(_in_thread, body, language)
+
+
+def _in_thread(body: bytes, language: str) -> bytes:
+    if compute.SAMPLES_ASKED in body:
+        with compute.SAMPLING:
+            return payback_pdf_now(body, language)
     return payback_pdf_now(body, language)
