@@ -17,6 +17,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,12 +28,16 @@ from playwright.sync_api import (
     Locator,
     Page,
     Playwright,
+    Request,
     Response,
+    Route,
     expect,
     sync_playwright,
 )
 
 from service.calc import MODEL_VERSION
+from service.document import figures
+from service.document.words import WORDS
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +56,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 WIDTHS = [1280, 390]
 HEIGHT = {1280: 900, 390: 844}
 NBSP = "[\u00a0\u202f ]"  # Ukrainian groups digits with a (narrow) no-break space
+DOWNLOAD_PDF = {"en-US": "Download PDF", "uk-UA": "Завантажити PDF"}
 
 
 @pytest.fixture(scope="module")
@@ -1132,3 +1138,142 @@ def test_the_how_sure_csvs_hold_the_curve_and_the_percentiles_as_the_api_wrote_t
     assert written["npv"]["mean"] and written["roi"]["mean"] == ""
     seen.assert_no_horizontal_overflow()
     seen.assert_clean()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """A PDF's text layer (pdftotext), spaces collapsed: the document's figures group their
+    digits with no-break spaces."""
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def printed(value: str) -> str:
+    return re.sub(r"\s+", " ", value.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def asks_for_pdf(request: Request) -> bool:
+    return request.url.endswith("/payback") and "application/pdf" in (
+        request.headers.get("accept") or ""
+    )
+
+
+@pytest.mark.parametrize(("locale", "language"), [("en-US", "en"), ("uk-UA", "uk")])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_download_pdf_saves_the_services_document_of_the_case_on_the_page(
+    visit: Callable[..., Visit], width: int, locale: str, language: str
+) -> None:
+    """Download PDF asks /payback for application/pdf with the very body of the page's last
+    JSON request (its ranges too) in the page's language, and saves the service's document as
+    business-case-<calculation_id>.pdf: the figures an API client gets, as the document prints
+    them. The button is a screen control: not on paper."""
+    seen = visit(width, locale)
+    page = seen.page
+    asked_json: list[Request] = []
+    page.on(
+        "request",
+        lambda request: (
+            asked_json.append(request)
+            if request.url.endswith("/payback") and not asks_for_pdf(request)
+            else None
+        ),
+    )
+    with page.expect_response(
+        payback_answer_to(lambda body: body["horizon_months"] == 24)
+    ) as answered:
+        page.locator("#horizon").fill("24")
+    answer = json.loads(answered.value.text(), parse_float=Decimal)  # amounts to the letter
+    expect(page.locator("#status")).to_have_attribute("data-state", "ok")
+    button = page.get_by_role("button", name=DOWNLOAD_PDF[locale], exact=True)
+    with page.expect_request(asks_for_pdf) as asked, page.expect_download() as downloaded:
+        button.click()
+    request = asked.value
+    headers = request.all_headers()
+    assert request.method == "POST"
+    assert headers["accept"].split(",")[0].strip() == "application/pdf"
+    assert "application/json" not in headers["accept"].split(",")
+    assert headers["accept-language"] == language
+    assert request.post_data == asked_json[-1].post_data == answered.value.request.post_data
+    sent = json.loads(request.post_data or "{}")
+    assert sent["horizon_months"] == 24 and sent["uncertainty"]["ranges"]  # the case as it is
+    assert downloaded.value.suggested_filename == f"business-case-{answer['calculation_id']}.pdf"
+    pdf = Path(downloaded.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"business-case-service-{language}-{width}.pdf").write_bytes(pdf)
+    text = pdf_text(pdf)
+    words = WORDS[language]
+    months = figures.months(float(answer["payback_months"]), language)
+    for wanted in (
+        answer["calculation_id"],
+        MODEL_VERSION,
+        words["title"],  # in the page's language
+        printed(words["months_unit"].format(value=months)),  # the payback, as the page's
+        printed(figures.money(Decimal(str(answer["npv"])), language)),
+    ):
+        assert wanted in text, (wanted, text[:400])
+    # the same payback as the page's, which shows it to two places
+    expect(page.locator("#payback")).to_contain_text({"en": "0.79", "uk": "0,79"}[language])
+    expect(button).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#global-error")).to_be_hidden()
+    seen.assert_no_horizontal_overflow()
+    # on paper: no buttons, Download PDF with them
+    page.emulate_media(media="print")
+    expect(button).to_be_hidden()
+    expect(page.locator("#print")).to_be_hidden()
+    page.emulate_media(media="screen")
+    expect(button).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    seen.assert_clean()
+
+
+def test_download_pdf_says_why_when_the_service_cannot_make_it(
+    visit: Callable[..., Visit],
+) -> None:
+    """A failed PDF is said in the page's error box (the figures shown stay current, not
+    stale); the button works again; a wrong field is to be fixed first, not sent."""
+    seen = visit(390)
+    page = seen.page
+    answers = iter([
+        (503, {"Retry-After": "3"}, {"title": "Service Unavailable", "status": 503}),
+        (500, {}, {"title": "Internal Server Error", "status": 500,
+                   "detail": "the document could not be typeset"}),
+    ])  # fmt: skip
+
+    def fail_pdf(route: Route) -> None:
+        if not asks_for_pdf(route.request):
+            route.continue_()
+            return
+        status, headers, body = next(answers)
+        route.fulfill(
+            status=status,
+            headers=headers,
+            content_type="application/problem+json",
+            body=json.dumps(body),
+        )
+
+    page.route("**/payback", fail_pdf)
+    button = page.get_by_role("button", name="Download PDF", exact=True)
+    box = page.locator("#global-error")
+    button.click()
+    expect(box).to_have_text("The service is busy; try the PDF again in 3 s.")
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bis-stale\b"))
+    button.click()
+    expect(box).to_have_text("The PDF could not be made: the document could not be typeset")
+    expect(button).to_have_text("Download PDF")
+    expect(button).not_to_have_attribute("aria-busy", "true")
+    seen.assert_no_horizontal_overflow()
+    # the next good answer clears it; a field left wrong is fixed before any PDF is asked
+    page.unroute("**/payback")
+    page.locator("#deal-value").fill("210")
+    expect(box).to_be_hidden()
+    page.locator("#deal-value").fill("")
+    pdf_asked: list[Request] = []
+    page.on("request", lambda request: pdf_asked.append(request) if asks_for_pdf(request) else None)
+    button.click()
+    expect(box).to_contain_text("Fix the highlighted field first")
+    expect(page.locator("#deal-value ~ .field-error")).to_have_text("Enter a number.")
+    assert pdf_asked == []
+    seen.assert_clean(allow=r"status of 50[03]")

@@ -82,6 +82,13 @@
       footer: "Computed by the roi-service API:",
       copyLink: "Copy link",
       printPdf: "Print / PDF",
+      downloadPdf: "Download PDF",
+      pdfBusy: "Preparing the PDF…",
+      pdfSaved: "PDF saved: {file}.",
+      pdfFailed: "The PDF could not be made",
+      pdfBusyService: "The service is busy; try the PDF again in {s} s.",
+      pdfUnreachable: "The service cannot be reached: no PDF. Try again in a moment.",
+      pdfFixFirst: "Fix the highlighted field first: the PDF is of the numbers as they are now.",
       printMeta: "Computed on {date} by the roi-service API, model {version}.",
       csvCash: "Monthly cash flows (CSV)",
       csvYears: "Yearly table (CSV)",
@@ -237,6 +244,13 @@
       footer: "Розраховано API roi-service:",
       copyLink: "Скопіювати посилання",
       printPdf: "Друк / PDF",
+      downloadPdf: "Завантажити PDF",
+      pdfBusy: "Готуємо PDF…",
+      pdfSaved: "PDF збережено: {file}.",
+      pdfFailed: "PDF не вдалося створити",
+      pdfBusyService: "Сервіс зайнятий; спробуйте PDF ще раз за {s} с.",
+      pdfUnreachable: "Сервіс недоступний: PDF не отримано. Спробуйте ще раз за хвилину.",
+      pdfFixFirst: "Спершу виправте позначене поле: PDF — для чисел, які є зараз.",
       printMeta: "Розраховано {date} API roi-service, модель {version}.",
       csvCash: "Грошові потоки за місяцями (CSV)",
       csvYears: "Таблиця за роками (CSV)",
@@ -954,12 +968,16 @@
         return row[column] === null || row[column] === undefined ? "" : String(row[column]);
       }).join(",");
     }));
-    var url = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
-    var link = el("a", { href: url, download: spec.file });
+    saveFile(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }), spec.file);
+  }
+
+  function saveFile(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var link = el("a", { href: url, download: name });
     document.body.appendChild(link);
     link.click();
     document.body.removeChild(link);
-    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000); // after the browser has it
   }
 
   function copyLink() {
@@ -1103,7 +1121,8 @@
   var timer = null;
   var sequence = 0;
   var controller = null;
-  var lastGood = null; // {request, response}
+  var lastGood = null; // {request, response, language, text, sent}
+  var lastSent = null; // the body of the last /payback request, as sent; null while a field is wrong
   var lastErrors = []; // what is shown next to the fields: [{pointer, detail | detailKey}]
   var globalProblem = null; // {key} or {text}
 
@@ -1114,15 +1133,19 @@
 
   function recompute() {
     clearTimeout(timer);
+    timer = null;
     rememberState();
     var built = buildRequest();
     var mine = ++sequence;
     if (controller) controller.abort();
     controller = null;
     if (built.errors.length) {
+      lastSent = null;
       showFailure(built.errors, null);
       return;
     }
+    var sent = JSON.stringify(built.body);
+    lastSent = sent;
     controller = typeof AbortController === "function" ? new AbortController() : null;
     fetch(BASE + "payback", {
       method: "POST",
@@ -1131,7 +1154,7 @@
         Accept: "application/json, application/problem+json",
         "Accept-Language": lang,
       },
-      body: JSON.stringify(built.body),
+      body: sent,
       signal: controller ? controller.signal : undefined,
       credentials: "omit",
     })
@@ -1151,7 +1174,7 @@
             if (response.ok && data) {
               // the language the API worded its step labels in, if it says so
               var worded = (response.headers.get("Content-Language") || "en").slice(0, 2).toLowerCase();
-              lastGood = { request: built.body, response: data, language: worded, text: text };
+              lastGood = { request: built.body, response: data, language: worded, text: text, sent: sent };
               lastErrors = [];
               globalProblem = null;
               renderAll();
@@ -1175,6 +1198,85 @@
         if (mine !== sequence) return;
         showFailure([], { key: "unreachable" });
       });
+  }
+
+  // ---- the business case as the service's PDF ------------------------------------------------
+
+  // The same body as the last /payback request (a pending edit is sent first), asked for as
+  // application/pdf in the page's language: the document an API client gets for this case.
+  function downloadPdf() {
+    var button = $("download-pdf");
+    if (button.getAttribute("aria-busy") === "true") return;
+    if (timer !== null) recompute(); // an edit still waiting for its debounce
+    if (lastSent === null) {
+      showPdfProblem({ key: "pdfFixFirst" });
+      return;
+    }
+    var body = lastSent;
+    var id = lastGood && lastGood.sent === body ? lastGood.response.calculation_id : null;
+    var name = "business-case-" + (id || today()) + ".pdf";
+    setPdfBusy(true);
+    fetch(BASE + "payback", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/pdf, application/problem+json",
+        "Accept-Language": lang,
+      },
+      body: body,
+      credentials: "omit",
+    })
+      .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.ok && type.indexOf("application/pdf") === 0) {
+          return response.blob().then(function (blob) {
+            setPdfBusy(false);
+            if (globalProblem && globalProblem.pdf) showPdfProblem(null);
+            saveFile(blob, name);
+            setStatus(t("pdfSaved", { file: name }), "ok");
+          });
+        }
+        return response.text().then(function (text) {
+          var problem = null;
+          try { problem = JSON.parse(text); } catch (error) { problem = null; }
+          setPdfBusy(false);
+          if (response.status === 429 || response.status === 503) {
+            var wait = Math.min(30, Math.max(1, Number(response.headers.get("Retry-After")) || 2));
+            showPdfProblem({ text: t("pdfBusyService", { s: wait }) });
+            return;
+          }
+          var first = problem && Array.isArray(problem.errors) && problem.errors.length ? problem.errors[0].detail : null;
+          var detail = first || (problem && problem.detail) || "HTTP " + response.status;
+          showPdfProblem({ text: t("pdfFailed") + ": " + detail });
+        });
+      })
+      .catch(function () {
+        setPdfBusy(false);
+        showPdfProblem({ key: "pdfUnreachable" });
+      });
+  }
+
+  function setPdfBusy(busy) {
+    var button = $("download-pdf");
+    button.setAttribute("aria-busy", String(busy));
+    button.classList.toggle("is-busy", busy);
+    // aria-disabled, not disabled: the button keeps the keyboard's focus while it works
+    if (busy) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+    button.textContent = t(busy ? "pdfBusy" : "downloadPdf");
+    if (busy) setStatus(t("pdfBusy"), "ok");
+  }
+
+  // the PDF's problem in the page's error box; the figures shown stay current
+  function showPdfProblem(problem) {
+    globalProblem = problem ? { key: problem.key, text: problem.text, pdf: true } : null;
+    renderErrors();
+  }
+
+  function today() {
+    var now = new Date();
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate());
   }
 
   function showFailure(errors, general) {
@@ -1303,7 +1405,7 @@
     drawCash(pay);
     drawTornado(ev);
     renderSure(req, pay);
-    renderStale(lastErrors.length > 0 || globalProblem !== null);
+    renderStale(lastErrors.length > 0 || (globalProblem !== null && !globalProblem.pdf));
   }
 
   // for paper: when, and by which model (what a printed business case must say)
@@ -1731,6 +1833,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-i18n]"), function (node) {
       node.textContent = t(node.getAttribute("data-i18n"));
     });
+    if ($("download-pdf").getAttribute("aria-busy") === "true") $("download-pdf").textContent = t("pdfBusy");
     Array.prototype.forEach.call(document.querySelectorAll(".lang-btn"), function (button) {
       button.setAttribute("aria-pressed", String(button.getAttribute("data-lang") === lang));
     });
@@ -1780,6 +1883,7 @@
     });
     $("copy-link").addEventListener("click", copyLink);
     $("print").addEventListener("click", function () { window.print(); });
+    $("download-pdf").addEventListener("click", downloadPdf);
     // Paper shows every assumption: what is folded away on screen opens for printing.
     var folded = [];
     window.addEventListener("beforeprint", function () {
