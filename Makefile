@@ -112,9 +112,10 @@ bench-tools: $(UV) ## the benchmark's extra packages (FastAPI, granian), from uv
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 
 .PHONY: bench
-bench: bench-tools ## service vs raw ASGI ceiling vs FastAPI on uvicorn and granian, model cost, uncertainty (~6 min)
+bench: bench-tools ## service vs raw ASGI ceiling vs FastAPI on uvicorn and granian, model cost, uncertainty, batches (~7 min)
 	$(PY) bench/bench.py
 	$(PY) bench/uncertainty.py
+	$(PY) bench/batch.py
 
 .PHONY: loadtest
 loadtest: bench-tools ## one minute of fixed-rate load on python -m service: no non-2xx, RSS steady
