@@ -67,6 +67,8 @@ async def payback_pdf(body: bytes, language: str) -> bytes:
     """payback_pdf_now in a worker thread (a document takes tens of ms to lay out: the event
     loop answers others meanwhile); requests that ask for samples one at a time per worker, as
     the JSON answers (compute.SAMPLING)."""
+    if compute.SAMPLES_ASKED in body:
+        return await compute.sampled(_in_thread, body, language)
     return await anyio.to_thread.run_sync(_in_thread, body, language)
 
 
