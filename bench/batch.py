@@ -1,6 +1,7 @@
 """Batches: what the batch path costs on top of the model (issue 20's targets), in one run.
 
-- 500 partner quotes (no solve, summary view) as one JSON batch on the wire (best of 5), one worker on
+- 500 partner quotes (no solve, summary view) as one JSON batch on the wire (best of 5), one
+  worker on
   loopback, against the model alone pricing the same 500 requests in process (the same
   decode, model and summary encode): the ratio of their rates, target ≥ 0.7.
 - 20,000 partner quotes as NDJSON, the client reading 3 s late: the worker's RSS growth from
