@@ -14,7 +14,10 @@ and lets some HTTP/1.1 violations through. This subclass adds, per connection:
   dropped;
 - **room**: at most ``MAX_CONNECTIONS`` connections (kept under the file limit): past it the
   oldest connection waiting for a head is closed to make room, and the log says so; at most
-  ``MAX_PIPELINED`` requests queued on one connection;
+  ``MAX_PIPELINED`` requests queued on one connection: then the parser stops before the next
+  head's end and the connection stops reading until an answer makes room (what the client
+  sends meanwhile waits in the socket), so every pipelined request is answered, in memory that
+  does not grow with the pipeline's length;
 - **rules** (RFC 9112): exactly one Host in HTTP/1.1 (400), only the ``chunked`` transfer
   coding (501), only HTTP/1.0 and 1.1 (505); no upgrades: an Upgrade request is answered as a
   plain one and ends its connection (400 if it has a body, which the parser would skip);
@@ -22,7 +25,8 @@ and lets some HTTP/1.1 violations through. This subclass adds, per connection:
 - **order**: a refusal is sent after the answers to the requests pipelined before it;
 - **one voice**: every refusal is a problem+json with a request id, logged in the request
   line's format with the client's address and counted in /metrics; the arrival time of each
-  request goes to the app in ``scope["state"]["arrived"]`` (for load shedding).
+  request goes to the app in ``scope["state"]["arrived"]`` (for load shedding; a pipelined
+  request arrives when its turn comes).
 """
 
 from __future__ import annotations
@@ -58,9 +62,14 @@ FEED_STEP_BYTES = 4 * 1024
 # for this long before it closes: closing with unread bytes would reset the connection, and the
 # client could lose the refusal before it reads it (nginx's lingering close).
 LINGER_SECONDS = 2.0
-# Requests queued behind the one being answered on a connection (HTTP/1.1 pipelining); one more
-# is refused: each queued request holds its head in memory until its turn.
+# Requests queued behind the one being answered on a connection (HTTP/1.1 pipelining): each
+# holds its head in memory until its turn, so past it the connection stops reading (uvicorn
+# pauses reading too, but only after the whole read is parsed: 256 KiB of small requests queued
+# ~7,000 heads).
 MAX_PIPELINED = 32
+# The end of every request head: the parser refuses a head ended by bare line feeds (a test
+# holds it), so a step of bytes holding n of these completes at most n heads.
+HEAD_END = b"\r\n\r\n"
 _HEADERS = (
     b"content-type: application/problem+json\r\n"
     b"x-content-type-options: nosniff\r\n"
@@ -184,6 +193,10 @@ class EdgeProtocol(HttpToolsProtocol):
         self.linger = True  # after a refusal, read and drop what the client still sends
         self.answered = False  # a request of this connection has been answered
         self.upgraded = False  # an Upgrade request was parsed: nothing after it is read
+        # What was read and not yet parsed is ``received[parsed:]``, held while the queue is full;
+        # the few bytes before it are kept because a head's end may span two reads.
+        self.received = b""
+        self.parsed = 0
         self.send_timeout = settings.send_timeout_seconds
         self.write_timer: asyncio.TimerHandle | None = None
 
@@ -202,6 +215,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.heads.done(self)
+        self.received = b""
         if self.write_timer is not None:
             self.write_timer.cancel()
         super().connection_lost(exc)
@@ -243,8 +257,24 @@ class EdgeProtocol(HttpToolsProtocol):
             return  # answered with a refusal, or after an Upgrade: the rest is not read
         self._unset_keepalive_if_required()
         self.received_at = time.perf_counter()
-        for start in range(0, len(data), FEED_STEP_BYTES):
-            step = data[start : start + FEED_STEP_BYTES] if len(data) > FEED_STEP_BYTES else data
+        # after what is held, if reading resumed meanwhile (an answer, or a handler's receive)
+        kept = max(self.parsed - len(HEAD_END) + 1, 0)
+        self.received, self.parsed = self.received[kept:] + data, self.parsed - kept
+        self._parse()
+
+    def _parse(self) -> None:
+        """Feed the parser the bytes read, in steps, until the queue is full: the rest is held
+        and reading pauses; on_response_complete feeds it when an answer makes room."""
+        data, start = self.received, self.parsed
+        view = memoryview(data)  # steps without copies
+        self.received = b""  # (the rest is dropped after a refusal or an upgrade)
+        while start < len(data):
+            end = self._step_end(data, start)
+            if end == start:
+                self.flow.pause_reading()
+                break
+            step = view[start:end]
+            start = end
             try:
                 self.parser.feed_data(step)
             except httptools.HttpParserUpgrade:
@@ -262,6 +292,32 @@ class EdgeProtocol(HttpToolsProtocol):
                 if self.head_bytes > MAX_HEAD_BYTES:
                     self._head_too_large()
                     return
+        if start < len(data):
+            self.received, self.parsed = data, start
+        else:
+            self.received = data[-len(HEAD_END) + 1 :]
+            self.parsed = len(self.received)
+        if self.in_head and self.flow.read_paused:
+            # The rest of this head is held here or in the socket, by the server's choice (the
+            # queue is full, or uvicorn pauses reading while a request is queued): not the
+            # client's delay. The deadline starts again when reading does (on_response_complete).
+            self.heads.done(self)
+
+    def _step_end(self, data: bytes, start: int) -> int:
+        """Where the parser's next step in ``data`` ends: after at most FEED_STEP_BYTES, and
+        before the last byte of the first head the queue has no room for (``start`` if that
+        is the next byte)."""
+        room = MAX_PIPELINED - len(self.pipeline)
+        if self.cycle is None or self.cycle.response_complete:
+            room += 1  # the next request is answered at once, not queued
+        end = min(len(data), start + FEED_STEP_BYTES)
+        at = max(start - len(HEAD_END) + 1, 0)  # a head's end may span two steps
+        for _ in range(max(room, 0) + 1):
+            found = data.find(HEAD_END, at, end)
+            if found < 0:
+                return end
+            at = found + len(HEAD_END)
+        return at - 1
 
     def _head_too_large(self) -> None:
         if not self.headers:  # still in the request line
@@ -281,8 +337,6 @@ class EdgeProtocol(HttpToolsProtocol):
         self.in_head = False
         self.heads.done(self)
         broken = self._broken_rule()
-        if broken is None and len(self.pipeline) >= MAX_PIPELINED:
-            broken = "bad-request", f"more than {MAX_PIPELINED} requests pipelined"
         if broken is not None:
             self.refuse(*broken)
             # stops the parser here: this request's body must not reach the request before it
@@ -385,8 +439,23 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         self.answered = True
-        super().on_response_complete()  # starts the next pipelined request, if any
-        if self.pipeline or not self.cycle.response_complete or self.transport.is_closing():
+        if self.pipeline:
+            # Its turn: the time it waited behind this connection's earlier requests is the
+            # client's order, not a busy server (load shedding reads "arrived").
+            cycle, _ = self.pipeline[-1]
+            cycle.scope["state"]["arrived"] = time.perf_counter()
+        super().on_response_complete()  # starts the next pipelined request, resumes reading
+        if self.transport.is_closing():
+            return
+        if self.in_head and self not in self.heads.waiting:
+            self.heads.wait(self)  # a head's deadline is lifted while the server does not read
+        if self.parsed < len(self.received):
+            # Room in the queue: the requests held back are parsed, as if read from the socket
+            # now (reading resumes once all of them are).
+            self.received_at = time.perf_counter()
+            self._unset_keepalive_if_required()
+            self._parse()
+        if self.pipeline or not self.cycle.response_complete:
             return
         if self.refusal is not None:
             self._send_refusal()

@@ -47,9 +47,9 @@ INHERITED = {
 }  # fmt: skip
 # What EdgeProtocol reads or sets on the request's RequestResponseCycle.
 CYCLE = {"keep_alive", "response_complete", "response_started", "more_body", "disconnected",
-         "message_event"}  # fmt: skip
-# What it calls on the parent's FlowControl.
-FLOW = {"pause_reading", "resume_reading"}
+         "message_event", "scope"}  # fmt: skip
+# What it calls or reads on the parent's FlowControl.
+FLOW = {"pause_reading", "resume_reading", "read_paused"}
 
 
 def edge_protocol_class() -> ast.ClassDef:
@@ -59,9 +59,9 @@ def edge_protocol_class() -> ast.ClassDef:
 
 
 def parent_after_a_request_head() -> tuple[HttpToolsProtocol, dict[str, bool]]:
-    """uvicorn's own protocol (not the subclass), with a connection and a parsed request head:
-    every attribute it sets by then is there. Also whether it has the attributes a cycle and
-    its flow control have at that point."""
+    """uvicorn's own protocol (not the subclass), with a connection and two pipelined request
+    heads: every attribute it sets by then is there. Also whether it has the attributes a cycle
+    and its flow control have at that point, and queues a request as (cycle, app)."""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 204, "headers": []})
@@ -72,9 +72,13 @@ def parent_after_a_request_head() -> tuple[HttpToolsProtocol, dict[str, bool]]:
         config.load()
         protocol = HttpToolsProtocol(config, ServerState(), {}, _loop=asyncio.get_running_loop())
         protocol.connection_made(Transport())
-        protocol.data_received(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        # two pipelined requests: the first is answered, the second queued as (cycle, app)
+        protocol.data_received(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n" * 2)
         found = {f"cycle.{name}": hasattr(protocol.cycle, name) for name in CYCLE}
-        found |= {f"flow.{name}": callable(getattr(protocol.flow, name, None)) for name in FLOW}
+        found["pipeline[-1] == (cycle, app)"] = list(protocol.pipeline) == [
+            (protocol.cycle, protocol.app)
+        ]
+        found |= {f"flow.{name}": hasattr(protocol.flow, name) for name in FLOW}
         found["scope['state']"] = "state" in protocol.scope
         await asyncio.gather(*protocol.tasks)  # the app answers, the cycle completes
         protocol.connection_lost(None)

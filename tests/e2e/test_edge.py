@@ -9,6 +9,7 @@ import json
 import re
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -451,10 +452,48 @@ def test_a_malformed_chunk_gets_one_400_at_once(edge: Server) -> None:
     assert time.monotonic() - started < 3
 
 
-def test_a_connection_queues_at_most_32_pipelined_requests(edge: Server) -> None:
-    """Each queued request holds its head until its turn, and unread answers pile up in the
-    server's buffers: a client may pipeline 32 requests behind the one being answered."""
+def pipelined_requests(count: int) -> bytes:
+    """``count`` requests, each with its number as its request id (every tenth a POST with a
+    body), the last one closing the connection."""
+    requests = []
+    for number in range(count):
+        close = b"connection: close\r\n" if number == count - 1 else b""
+        if number % 10 == 5:
+            requests.append(
+                b"POST /evaluate HTTP/1.1\r\nhost: x\r\nx-request-id: %d\r\n%s"
+                b"content-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
+                % (number, close, len(SEED), SEED)
+            )
+        else:
+            requests.append(
+                b"GET /healthz HTTP/1.1\r\nhost: x\r\nx-request-id: %d\r\n%s\r\n" % (number, close)
+            )
+    return b"".join(requests)
+
+
+def answered_ids(raw: bytes) -> list[int]:
+    return [int(found) for found in re.findall(rb"(?i)\r\nx-request-id: (\d+)\r\n", raw)]
+
+
+def test_101_pipelined_requests_are_all_answered_in_order_on_one_connection(edge: Server) -> None:
+    """Past 32 queued requests the 33rd got a 400 and the rest were lost (33 answers of 101);
+    nginx and Go answer them all. The server now stops reading while its queue is full."""
     with connect(edge) as connection:
-        connection.sendall(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n" * 40)
-        answer = read_all(connection)
-    assert statuses(answer) == [200] * 33 + [400]
+        connection.sendall(pipelined_requests(101))
+        answer = read_all(connection, limit_seconds=60)
+    assert statuses(answer) == [200] * 101
+    assert answered_ids(answer) == list(range(101))
+    assert answer.count(b'"monthly_gain":19082.00') == 10
+
+
+def test_a_client_that_reads_its_pipelined_answers_late_gets_every_one(edge: Server) -> None:
+    """2,000 requests sent at once and nothing read for a second: the server stops reading
+    (the requests wait in the socket's buffers), and answers them all once the client reads."""
+    with connect(edge, timeout=60) as connection:
+        sender = threading.Thread(target=connection.sendall, args=(pipelined_requests(2000),))
+        sender.start()
+        time.sleep(1)
+        answer = read_all(connection, limit_seconds=120)
+        sender.join()
+    assert statuses(answer) == [200] * 2000
+    assert answered_ids(answer) == list(range(2000))
