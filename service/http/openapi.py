@@ -20,8 +20,8 @@ from service.http.bodies import ENCODER, EVALUATE_DECODER, PAYBACK_DECODER
 from service.http.routes import GUARD_ERRORS, ROUTES, Health, Index
 
 TITLE = "roi-service"
-# The contract's version: a minor step for what it adds (1.1.0: batches, ?view, the PDF, uncertainty),
-# a major one only for a break (openapi/released/ and tests/contract/test_compat.py hold it)
+# The contract's version: a minor step for what it adds (1.1.0: batches, ?view, the PDF,
+# uncertainty), a major one only for a break (openapi/released/ and tests/contract/test_compat.py)
 VERSION = "1.1.0"
 DESCRIPTION = """\
 What introducing a CRM is worth to a company, and how fast it pays back.
