@@ -112,10 +112,11 @@ bench-tools: $(UV) ## the benchmark's extra packages (FastAPI, granian), from uv
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 
 .PHONY: bench
-bench: bench-tools ## service vs raw ASGI ceiling vs FastAPI on uvicorn and granian, model cost, uncertainty, batches (~7 min)
+bench: bench-tools ## service vs raw ASGI ceiling vs FastAPI on uvicorn and granian, model cost, uncertainty, batches, documents and solve on the wire (~8 min)
 	$(PY) bench/bench.py
 	$(PY) bench/uncertainty.py
 	$(PY) bench/batch.py
+	$(PY) bench/wire.py
 
 .PHONY: loadtest
 loadtest: bench-tools ## one minute of fixed-rate load on python -m service: no non-2xx, RSS steady
