@@ -145,7 +145,9 @@ class Pricer:
     def failed(self, item_id: str, error: Exception) -> Result:
         value = problem_for(error, self.settings)
         if value is None:
-            raise error  # a bug: the whole answer is a 500, as a single call's would be
+            # a bug: logged as any unhandled error; the answer, already under way, is cut short
+            # (the client sees no done line, or an unfinished JSON document)
+            raise error
         return Result(item_id, value.status, problem=self._problem(value))
 
     def _problem(self, value: problems.Problem) -> Raw:
