@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import subprocess
 import sys
 import threading
 import time
@@ -26,18 +24,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402  bench/common.py, beside this file
+
 from service import examples  # noqa: E402  after the path above
 from service.http import compute  # noqa: E402
 
 PORT = 8792
 QUOTE = {key: value for key, value in examples.PARTNER_QUOTE.items() if key != "solve"}
-
-
-def rss_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1])
-    raise KeyError(field)
 
 
 def in_process_s(bodies: list[bytes]) -> float:
@@ -76,7 +69,7 @@ def ndjson_growth_mib(pid: int, count: int) -> tuple[float, float]:
             connection.send(b"%x\r\n%s\r\n" % (len(line), line))
         connection.send(b"0\r\n\r\n")
 
-    before = rss_kib(pid, "VmRSS")
+    before = common.rss_mib(pid)
     started = time.perf_counter()
     sender = threading.Thread(target=send)
     sender.start()
@@ -87,35 +80,24 @@ def ndjson_growth_mib(pid: int, count: int) -> tuple[float, float]:
     connection.close()
     if lines != count + 1:
         raise RuntimeError(f"{lines} lines for {count} items")
-    return (rss_kib(pid, "VmHWM") - before) / 1024, time.perf_counter() - started
+    return common.rss_mib(pid, "VmHWM") - before, time.perf_counter() - started
 
 
 def main() -> None:
     bodies = [json.dumps(QUOTE).encode() for _ in range(500)]
     batch = json.dumps({"items": [{"id": f"q{i}", "request": QUOTE} for i in range(500)]})
-    env = {**os.environ, "PORT": str(PORT), "WORKERS": "1", "LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/readyz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with common.running([common.one_worker(PORT)]) as (server,):
         wire_s(batch.encode())  # warm
         model = in_process_s(bodies)
         wire = min(wire_s(batch.encode()) for _ in range(5))  # best of 5, as the model
-        growth, ndjson_s = ndjson_growth_mib(server.pid, 20_000)
-        figures: dict[str, Any] = {
-            "model_500_s": model,
-            "batch_500_wire_s": wire,
-            "rate_ratio": model / wire,
-            "ndjson_20000_growth_mib": growth,
-            "ndjson_20000_s": ndjson_s,
-        }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        growth, ndjson_s = ndjson_growth_mib(server.worker_pid(), 20_000)
+    figures: dict[str, Any] = {
+        "model_500_s": model,
+        "batch_500_wire_s": wire,
+        "rate_ratio": model / wire,
+        "ndjson_20000_growth_mib": growth,
+        "ndjson_20000_s": ndjson_s,
+    }
     print("Batches:")
     print(f"| 500 partner quotes, summary, one JSON batch on the wire | {wire * 1e3:.0f} ms | "
           f"the model alone in process: {model * 1e3:.0f} ms | rate ratio "

@@ -1,4 +1,4 @@
-"""What bench.py and loadtest.py share: request bodies, servers pinned to a core, wrk, RSS."""
+"""What the bench scripts share: request bodies, servers pinned to a core, wrk, RSS."""
 
 from __future__ import annotations
 
@@ -175,12 +175,19 @@ def _children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def rss_mib(pid: int) -> float:
-    """VmRSS of one process, MiB."""
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """VmRSS (or another Vm* line: VmHWM, the peak) of one process, MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def one_worker(port: int) -> Server:
+    """``python -m service`` as shipped, one worker, quiet logs: the server of the wire
+    figures of uncertainty.py, batch.py and wire.py."""
+    env = {"PORT": str(port), "WORKERS": "1", "LOG_LEVEL": "warning"}
+    return Server("service", [str(VENV_BIN / "python"), "-m", "service"], port, env)
 
 
 # ---- wrk ---------------------------------------------------------------------------------

@@ -11,9 +11,7 @@ the largest run at once; the worker's peak RSS above its idle RSS after them. Ru
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -25,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402  bench/common.py, beside this file
 import msgspec  # noqa: E402  after the path above
 
 from service import calc, examples  # noqa: E402
@@ -57,28 +56,13 @@ def probe() -> float:
     return (time.perf_counter() - started) * 1e3
 
 
-def rss_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1])
-    raise KeyError(field)
-
-
 def on_the_wire() -> dict[str, float]:
-    env = {**os.environ, "PORT": str(PORT), "WORKERS": "1", "LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                probe()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with common.running([common.one_worker(PORT)]) as (server,):
         quote = json.dumps(examples.PARTNER_QUOTE_RANGES).encode()
         largest = json.dumps(heaviest_uncertainty()).encode()
         for _ in range(5):
             post(quote)
-        idle = rss_kib(server.pid, "VmRSS")
+        idle = common.rss_mib(server.worker_pid())
         quote_ms = statistics.median(post(quote) for _ in range(50))
         largest_ms = statistics.median(post(largest) for _ in range(5))
         waits: list[float] = []
@@ -89,17 +73,14 @@ def on_the_wire() -> dict[str, float]:
             waits.append(probe())
         for run in runs:
             run.join()
-        peak = rss_kib(server.pid, "VmHWM")
+        peak = common.rss_mib(server.worker_pid(), "VmHWM")
         return {
             "quote_wire_ms": quote_ms,
             "largest_wire_ms": largest_ms,
             "probe_max_ms": max(waits),
-            "idle_rss_mib": idle / 1024,
-            "peak_above_idle_mib": (peak - idle) / 1024,
+            "idle_rss_mib": idle,
+            "peak_above_idle_mib": peak - idle,
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

@@ -7,9 +7,7 @@ Run by ``make bench``; the figures go in docs/performance.md.
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
@@ -18,6 +16,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import common  # noqa: E402  bench/common.py, beside this file
 
 from service import examples  # noqa: E402  after the path above
 from tests.tools.heavy import heaviest_lines  # noqa: E402
@@ -45,15 +45,7 @@ def median_ms(body: dict[str, Any], accept: str) -> tuple[float, int]:
 
 
 def main() -> None:
-    env = {**os.environ, "PORT": str(PORT), "WORKERS": "1", "LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "service"], cwd=ROOT, env=env)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/readyz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with common.running([common.one_worker(PORT)]):
         print("On the wire (median of 15):")
         for name, body, target in (
             ("the seed", examples.SEED_PAYBACK, 50),
@@ -70,9 +62,6 @@ def main() -> None:
         )
         print(f"| the heaviest request with a solve | {solve_ms:.1f} ms | without the solve "
               f"{without_ms:.1f} ms | target ≤ 50 ms |")  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
