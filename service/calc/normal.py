@@ -97,7 +97,8 @@ def normalize(request: PaybackRequest) -> Normal:
         pointers = [item.pointer for item in request.uncertainty.ranges]
         uncertainty = read_ranges(
             request, request.uncertainty, {p: reached(built, p) for p in pointers},
-            periods=periods, period_months=12 if period == "year" else 1, lines=len(lines),
+            periods=periods, period_months=12 if period == "year" else 1,
+            risks=[line.risk for line in lines],
         )  # fmt: skip
     return Normal(
         currency=request.currency,

@@ -83,9 +83,10 @@ def read_ranges(
     *,
     periods: int,
     period_months: int,
-    lines: int,
+    risks: list[float],
 ) -> Ranges:
-    """Every check of "The request"; ``reach`` gives the lines each ranged pointer moves."""
+    """Every check of "The request"; ``reach`` gives the lines each ranged pointer moves,
+    ``risks`` each line's risk as normalized (its own, else the request's for its side)."""
     violations: list[Violation] = []
     ranged: list[Ranged] = []
     seen: dict[str, int] = {}
@@ -98,7 +99,7 @@ def read_ranges(
             ))  # fmt: skip
             continue
         seen[item.pointer] = i
-        read = read_range(request, item, reach.get(item.pointer, []))
+        read = read_range(request, item, reach.get(item.pointer, []), risks)
         if isinstance(read, Violation):
             violations.append(Violation(where + read.pointer, read.detail))
         else:
@@ -114,7 +115,7 @@ def read_ranges(
             f"{spec.payback_within_months:g} months is beyond the horizon ({horizon_months} "
             "months)",
         ))  # fmt: skip
-    violations += samples_violations(int(spec.samples), periods + 1, lines)
+    violations += samples_violations(int(spec.samples), periods + 1, len(risks))
     if violations:
         raise ModelError(violations)
     return Ranges(
@@ -128,12 +129,14 @@ def read_ranges(
     )
 
 
-def read_range(request: PaybackRequest, item: Range, reaches: list[int]) -> Ranged | Violation:
+def read_range(
+    request: PaybackRequest, item: Range, reaches: list[int], risks: list[float]
+) -> Ranged | Violation:
     """One range, or what is wrong with it (its pointer relative to the range)."""
     field = locate(request, item.pointer)
     if isinstance(field, str):
         return Violation("/pointer", field.replace("solve can vary", "can be ranged"))
-    own = own_value(request, field, reaches)
+    own = own_value(request, field, reaches, risks)
     if item.low > item.high:
         return Violation("", f"low ({item.low:g}) is above high ({item.high:g})")
     if not item.low <= own <= item.high:
@@ -160,18 +163,16 @@ def read_range(request: PaybackRequest, item: Range, reaches: list[int]) -> Rang
     return ranged
 
 
-def own_value(request: PaybackRequest, field: Field, reaches: list[int]) -> float:
-    """The field's value in the request; a line's own risk left out is the request's for its
-    side (the line's default)."""
+def own_value(
+    request: PaybackRequest, field: Field, reaches: list[int], risks: list[float]
+) -> float:
+    """The field's value in the request; a line's own risk left out is the risk the line takes
+    (normal.py filled it: the request's for its side)."""
     value = current(request, field.path)
     if value is not None:
         return value
     assert field.path[-1] == "risk"  # noqa: S101  the only variable field that may be left out
-    side = "costs" if field.path[0] in ("costs",) else "benefits"
-    if field.path[:2] == ("schedule", "lines"):
-        line = request.schedule.lines[field.path[2]]  # type: ignore[union-attr,index]
-        side = "benefits" if line.side == "benefit" else "costs"
-    return float(getattr(request.risk_adjustment, side))
+    return risks[reaches[0]]  # the one line whose risk it is
 
 
 def truncation(request: PaybackRequest, field: Field, own: float) -> tuple[float, float]:
